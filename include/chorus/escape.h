@@ -1,0 +1,26 @@
+/*
+ * chorus/escape.h - writing untrusted text safely.
+ *
+ * Every post is untrusted.  JSON output escapes quotes, backslashes, every
+ * control character and U+2028/U+2029, and replaces invalid UTF-8 with
+ * U+FFFD.  Terminal output shows control, bidi and invisible characters as
+ * visible <U+XXXX> marks so no post can move the cursor or reorder a line.
+ */
+#ifndef CHORUS_ESCAPE_H
+#define CHORUS_ESCAPE_H
+
+#include <stddef.h>
+
+#include "chorus/buf.h"
+
+/* Append s[0..len) as a quoted JSON string. */
+int chorus_escape_json(chorus_buf *b, const char *s, size_t len);
+
+/* Append s[0..len) for a terminal or a log line (no quotes added). */
+int chorus_escape_term(chorus_buf *b, const char *s, size_t len);
+
+/* 1 when cp is invisible or reorders text: C0/C1 controls, soft hyphen,
+ * zero-width characters, bidi controls, BOM, variation selectors excluded. */
+int chorus_is_invisible(unsigned cp);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * chorus/post.h - the post model and the corpus that owns posts.
+ *
+ * A corpus holds every post read from its inputs, in input order, with all
+ * strings in one arena (freeing the corpus frees them all).  Strings are
+ * NUL-terminated UTF-8 slices; an absent optional field has p == NULL.
+ * The raw text is kept exactly as read (after JSON unescaping): matching
+ * works on a normalised copy made later and never changes it.
+ */
+#ifndef CHORUS_POST_H
+#define CHORUS_POST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chorus/error.h"
+
+#define CHORUS_TIME_NONE INT64_MIN
+
+typedef struct chorus_str {
+	const char *p; /* NUL-terminated, NULL when absent */
+	uint32_t len;
+} chorus_str;
+
+/* Optional fields, allocated only for posts that carry one of them. */
+typedef struct chorus_post_extra {
+	chorus_str platform, url, lang, repost_of, reply_to;
+	int64_t author_created_at; /* UTC ns or CHORUS_TIME_NONE */
+} chorus_post_extra;
+
+enum chorus_post_flag {
+	CHORUS_POST_REPOST = 1u << 0 /* repost_of is set: a native repost */
+};
+
+typedef struct chorus_post {
+	chorus_str id;     /* platform id as text; integers kept digit for digit */
+	chorus_str author; /* author id as text */
+	chorus_str text;   /* raw text, untouched */
+	int64_t created_at;              /* UTC ns */
+	const chorus_post_extra *extra;  /* NULL when no optional field is set */
+	uint64_t line;                   /* 1-based line in its input */
+	uint32_t input;                  /* index into the corpus inputs */
+	uint32_t flags;                  /* enum chorus_post_flag */
+} chorus_post;
+
+/* What was read from one input file. */
+typedef struct chorus_input_stats {
+	const char *path;      /* as given ("-" for standard input) */
+	char sha256[65];       /* of the bytes as stored (compressed if .gz) */
+	uint64_t bytes;        /* bytes as stored */
+	uint64_t lines;        /* lines seen */
+	uint64_t records;      /* posts kept */
+	uint64_t skipped;      /* bad records skipped */
+	uint64_t reposts;      /* kept posts that are native reposts */
+	uint64_t blank;        /* blank lines (not records, not errors) */
+} chorus_input_stats;
+
+typedef struct chorus_corpus chorus_corpus;
+
+/* Reading options; zero-initialise, then set what you need. */
+typedef struct chorus_read_opts {
+	int strict;          /* stop at the first bad record (CHORUS_EINPUT) */
+	size_t max_record;   /* longest line accepted; 0 = CHORUS_MAX_RECORD */
+	int threads;         /* parse threads; 0 = OpenMP default */
+	/* Called once per skipped record, in input order, from the calling
+	 * thread.  err->source, err->line and err->text are filled. */
+	void (*on_error)(void *ud, const chorus_error *err);
+	/* Called now and then with bytes read so far from the current input. */
+	void (*on_progress)(void *ud, const char *path, uint64_t bytes);
+	void *ud;
+} chorus_read_opts;
+
+#define CHORUS_MAX_RECORD ((size_t)1 << 20) /* 1 MiB per JSON line */
+
+chorus_corpus *chorus_corpus_new(void);
+void chorus_corpus_free(chorus_corpus *c); /* NULL-safe */
+
+/*
+ * Read canonical JSON Lines from path ("-" = standard input; gzip detected by
+ * content) and append the posts.  Each line is one object:
+ *   id, author: string or integer (kept exactly); text: string;
+ *   created_at: RFC 3339 string or integer epoch seconds;
+ *   optional platform, url, lang, repost_of, reply_to (string or integer,
+ *   null = absent), author_created_at (as created_at).
+ * Unknown fields are ignored.  A bad record (invalid JSON or UTF-8, NUL byte,
+ * missing or wrongly typed field, line longer than max_record) is reported
+ * through opts->on_error, counted in the input's skipped count and skipped;
+ * under opts->strict the read stops and returns CHORUS_EINPUT with err set.
+ * Returns CHORUS_OK, CHORUS_EINPUT (strict), CHORUS_EIO (cannot open or read:
+ * err names the file) or CHORUS_ENOMEM.
+ */
+int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
+			     const chorus_read_opts *opts, chorus_error *err);
+
+size_t chorus_corpus_count(const chorus_corpus *c);
+/* Borrowed pointer to the posts array (count elements, input order). */
+const chorus_post *chorus_corpus_posts(const chorus_corpus *c);
+size_t chorus_corpus_input_count(const chorus_corpus *c);
+const chorus_input_stats *chorus_corpus_input(const chorus_corpus *c, size_t i);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * opts.c - option values and atomic output files.
+ *
+ * An output file is written under a temporary name beside its target and
+ * renamed into place only when complete, so a failed or killed run never
+ * leaves a truncated report where a good one is expected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chorus/error.h"
+#include "opts.h"
+
+int opts_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opts_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opts_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void tmp_name(char *buf, size_t cap, const char *path)
+{
+	snprintf(buf, cap, "%s.tmp.%ld", path, (long)getpid());
+}
+
+FILE *opts_create_tmp(const char *path)
+{
+	char tmp[4096];
+
+	tmp_name(tmp, sizeof tmp, path);
+	return fopen(tmp, "wb");
+}
+
+int opts_commit_tmp(FILE *f, const char *path, int rc)
+{
+	char tmp[4096];
+	int saved;
+
+	tmp_name(tmp, sizeof tmp, path);
+	if (fclose(f) != 0 && rc == 0)
+		rc = CHORUS_EIO;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = CHORUS_EIO;
+	if (rc != 0) {
+		saved = errno;
+		remove(tmp);
+		errno = saved;
+	}
+	return rc;
+}

@@ -1,0 +1,230 @@
+/*
+ * minhash.c - shingling, MinHash signing, LSH band keys and exact Jaccard.
+ *
+ * Cost per post: O(t) to hash t tokens into shingles, O(s log s) to sort s
+ * shingles, O(s * perms) multiply-adds to sign (the hot loop, written so the
+ * compiler vectorises it over perms; built for AVX2 and plain x86-64 with
+ * target_clones where available), O(perms) for the band keys.
+ * No allocation: callers own every buffer.
+ */
+#include <string.h>
+
+#include "chorus/error.h"
+#include "chorus/hash.h"
+#include "chorus/minhash.h"
+#include "chorus/utf8.h"
+
+#define RING 32 /* longest shingle, in tokens or code points */
+
+int chorus_minhash_init(chorus_minhash *mh, unsigned perms, unsigned bands, uint64_t seed)
+{
+	uint64_t st = seed ^ UINT64_C(0x6d696e68617368); /* "minhash" */
+
+	if (perms == 0 || perms > CHORUS_MAX_PERMS || bands == 0 || perms % bands)
+		return CHORUS_EUSAGE;
+	mh->perms = perms;
+	mh->bands = bands;
+	mh->rows = perms / bands;
+	mh->seed = seed;
+	for (unsigned i = 0; i < perms; i++) {
+		uint64_t r = chorus_splitmix64(&st);
+		mh->a[i] = (uint32_t)r | 1u;
+		mh->b[i] = (uint32_t)(r >> 32);
+	}
+	return CHORUS_OK;
+}
+
+static void insertion_sort(uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		while (j > 0 && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+static void swap_u32(uint32_t *a, uint32_t *b)
+{
+	uint32_t t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Quicksort with median-of-three, recursing on the smaller side (stack
+ * depth O(log n)) and finishing small ranges by insertion. */
+static void quick_sort(uint32_t *v, size_t n)
+{
+	while (n > 24) {
+		size_t m = n / 2, i = 0, j = n - 1;
+		if (v[m] < v[0]) swap_u32(&v[m], &v[0]);
+		if (v[n - 1] < v[0]) swap_u32(&v[n - 1], &v[0]);
+		if (v[n - 1] < v[m]) swap_u32(&v[n - 1], &v[m]);
+		const uint32_t pivot = v[m];
+		for (;;) {
+			while (v[i] < pivot) i++;
+			while (v[j] > pivot) j--;
+			if (i >= j)
+				break;
+			swap_u32(&v[i++], &v[j--]);
+		}
+		if (j + 1 < n - j - 1) {
+			quick_sort(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			quick_sort(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	insertion_sort(v, n);
+}
+
+size_t chorus_sort_unique_u32(uint32_t *v, size_t n)
+{
+	size_t w = 0;
+
+	if (n < 2)
+		return n;
+	quick_sort(v, n);
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[w])
+			v[++w] = v[i];
+	return w + 1;
+}
+
+static uint64_t combine(const uint64_t *ring, unsigned start, unsigned k, uint64_t seed)
+{
+	uint64_t h = seed;
+
+	for (unsigned j = 0; j < k; j++)
+		h = chorus_mix64(h ^ ring[(start + j) % RING]) + j;
+	return h;
+}
+
+static size_t word_shingles(const chorus_normalised *n, unsigned k, uint64_t seed,
+			    uint32_t *out, size_t cap)
+{
+	uint64_t ring[RING];
+	size_t count = 0, seen = 0;
+
+	for (size_t i = 0; i < n->ntokens; i++) {
+		const chorus_token *t = &n->tokens[i];
+		if (t->kind == CHORUS_TOK_PUNCT)
+			continue;
+		ring[seen % RING] = chorus_hash64(n->text + t->off, t->len, seed);
+		seen++;
+		if (seen >= k) {
+			uint64_t h = combine(ring, (unsigned)((seen - k) % RING), k, seed);
+			if (count < cap)
+				out[count] = (uint32_t)(h >> 32);
+			count++;
+		}
+	}
+	if (seen > 0 && seen < k) {
+		if (count < cap)
+			out[count] = (uint32_t)(combine(ring, 0, (unsigned)seen, seed) >> 32);
+		count++;
+	}
+	return count;
+}
+
+static size_t char_shingles(const chorus_normalised *n, unsigned k, uint64_t seed,
+			    uint32_t *out, size_t cap)
+{
+	uint64_t ring[RING];
+	size_t count = 0, seen = 0, pos = 0;
+
+	while (pos < n->len) {
+		uint32_t cp;
+		if (chorus_utf8_decode(n->text, n->len, &pos, &cp) != 0)
+			continue;
+		ring[seen % RING] = cp;
+		seen++;
+		if (seen >= k) {
+			uint64_t h = combine(ring, (unsigned)((seen - k) % RING), k, seed);
+			if (count < cap)
+				out[count] = (uint32_t)(h >> 32);
+			count++;
+		}
+	}
+	if (seen > 0 && seen < k) {
+		if (count < cap)
+			out[count] = (uint32_t)(combine(ring, 0, (unsigned)seen, seed) >> 32);
+		count++;
+	}
+	return count;
+}
+
+size_t chorus_shingle(const chorus_normalised *n, int kind, unsigned k, uint64_t seed,
+		      uint32_t *out, size_t cap)
+{
+	size_t count;
+
+	if (k == 0 || k > RING)
+		return 0;
+	if (kind == CHORUS_SHINGLE_CHAR)
+		count = char_shingles(n, k, seed, out, cap);
+	else
+		count = word_shingles(n, k, seed, out, cap);
+	if (count > cap)
+		return count;
+	return chorus_sort_unique_u32(out, count);
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SIGN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SIGN_CLONES
+#endif
+
+SIGN_CLONES
+void chorus_minhash_sign(const chorus_minhash *mh, const uint32_t *sh, size_t n, uint32_t *sig)
+{
+	const unsigned perms = mh->perms;
+	const uint32_t *restrict a = mh->a, *restrict b = mh->b;
+	uint32_t *restrict s = sig;
+
+	for (unsigned i = 0; i < perms; i++)
+		s[i] = UINT32_MAX;
+	for (size_t j = 0; j < n; j++) {
+		const uint32_t x = sh[j];
+		for (unsigned i = 0; i < perms; i++) {
+			uint32_t h = a[i] * x + b[i];
+			s[i] = h < s[i] ? h : s[i];
+		}
+	}
+}
+
+void chorus_minhash_bands(const chorus_minhash *mh, const uint32_t *sig, uint32_t *keys)
+{
+	for (unsigned j = 0; j < mh->bands; j++) {
+		uint64_t h = mh->seed ^ ((uint64_t)j << 40);
+		for (unsigned r = 0; r < mh->rows; r++)
+			h = chorus_mix64(h ^ sig[j * mh->rows + r]);
+		keys[j] = (uint32_t)(h >> 32);
+	}
+}
+
+double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t i = 0, j = 0, common = 0;
+
+	if (na + nb == 0)
+		return 0.0;
+	while (i < na && j < nb) {
+		if (a[i] < b[j]) {
+			i++;
+		} else if (a[i] > b[j]) {
+			j++;
+		} else {
+			common++;
+			i++;
+			j++;
+		}
+	}
+	return (double)common / (double)(na + nb - common);
+}

@@ -1,0 +1,43 @@
+/*
+ * par_int.h - the one place that knows whether OpenMP is there.
+ *
+ * Parallel drivers call these instead of omp_get_* so that the build works
+ * without OpenMP: then there is one thread, number 0, and the pragmas are
+ * ignored by the compiler.  chorus_par_threads turns a user request
+ * (0 = "as many as OpenMP would use") into a thread count >= 1, never more
+ * than CHORUS_PAR_MAX_THREADS so per-thread workspaces stay bounded.
+ */
+#ifndef CHORUS_PAR_INT_H
+#define CHORUS_PAR_INT_H
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define CHORUS_PAR_MAX_THREADS 256
+
+/* Threads to use for a request of n (0 = the OpenMP default). */
+static inline int chorus_par_threads(int n)
+{
+#ifdef _OPENMP
+	if (n <= 0)
+		n = omp_get_max_threads();
+#else
+	n = 1;
+#endif
+	if (n < 1)
+		n = 1;
+	return n > CHORUS_PAR_MAX_THREADS ? CHORUS_PAR_MAX_THREADS : n;
+}
+
+/* Number of the calling thread inside a parallel region (0 outside). */
+static inline int chorus_par_thread_id(void)
+{
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+#endif

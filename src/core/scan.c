@@ -1,0 +1,252 @@
+/*
+ * scan.c - the scan driver: parameters, stage sequencing, timing, result
+ * accessors, and the first stage (time order and author numbering).
+ *
+ * Stages and their files:
+ *   order      scan.c          O(n) radix sort by time, O(n) author table
+ *   sign       scan_sign.c     normalise, shingle, MinHash, band keys
+ *   lsh        scan_lsh.c      candidate pairs from equal band keys
+ *   verify     scan_lsh.c      exact Jaccard of candidate pairs
+ *   cluster    scan_cluster.c  components, statistics, medoid, score
+ */
+#include <string.h>
+#include <time.h>
+
+#include "chorus/alloc.h"
+#include "chorus/hash.h"
+#include "chorus/timeutil.h"
+#include "scan_int.h"
+#include "sort_int.h"
+
+void chorus_scan_params_init(chorus_scan_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->window = 48 * 3600 * CHORUS_NS_PER_SEC;
+	p->threshold = 0.5;
+	p->min_accounts = 5;
+	p->shingle_kind = CHORUS_SHINGLE_WORD;
+	p->shingle_k = 2;
+	p->perms = 128;
+	p->bands = 32;
+	p->min_content = 6;
+	p->max_neighbours = 8;
+	p->include_reposts = 0;
+	p->seed = UINT64_C(0x63686f7275732031); /* "chorus 1" */
+}
+
+int chorus_scan_params_check(const chorus_scan_params *p, chorus_error *err)
+{
+	const char *bad = NULL;
+
+	if (p->window <= 0)
+		bad = "--window must be positive";
+	else if (!(p->threshold > 0.0 && p->threshold <= 1.0))
+		bad = "--threshold must be in (0, 1]";
+	else if (p->min_accounts < 2)
+		bad = "--min-accounts must be at least 2";
+	else if (p->shingle_kind != CHORUS_SHINGLE_WORD && p->shingle_kind != CHORUS_SHINGLE_CHAR)
+		bad = "--shingle must be word:K or char:K";
+	else if (p->shingle_k < 1 || p->shingle_k > 16)
+		bad = "--shingle size must be 1 to 16";
+	else if (p->perms < 1 || p->perms > CHORUS_MAX_PERMS)
+		bad = "--perms must be 1 to 1024";
+	else if (p->bands < 1 || p->perms % p->bands)
+		bad = "--bands must divide --perms";
+	else if (p->max_neighbours < 1)
+		bad = "--neighbours must be at least 1";
+	if (!bad)
+		return CHORUS_OK;
+	chorus_error_set(err, "", 0, "%s", bad);
+	return CHORUS_EUSAGE;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * CHORUS_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* Map created_at to an unsigned key with the same order. */
+static uint64_t time_key(int64_t t)
+{
+	return (uint64_t)t ^ (UINT64_C(1) << 63);
+}
+
+static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
+{
+	const size_t n = s->n;
+	uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
+	uint32_t *v = chorus_mallocarray(n, sizeof *v), *vt = chorus_mallocarray(n, sizeof *vt);
+	int rc = CHORUS_ENOMEM;
+
+	if (!k || !kt || !v || !vt)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		k[i] = time_key(posts[i].created_at);
+		v[i] = (uint32_t)i;
+	}
+	/* Stable, so posts with equal times keep their input order. */
+	chorus_radix_kv(k, v, kt, vt, n);
+	for (size_t i = 0; i < n; i++) {
+		s->post[i] = &posts[v[i]];
+		s->time[i] = posts[v[i]].created_at;
+	}
+	rc = CHORUS_OK;
+out:
+	chorus_free(k);
+	chorus_free(kt);
+	chorus_free(v);
+	chorus_free(vt);
+	return rc;
+}
+
+/* Number authors 0, 1, ... in order of their first post. */
+static int number_authors(struct chorus_scan *s)
+{
+	size_t cap = 16;
+	uint32_t *slot, next = 0;
+
+	while (cap < 2 * s->n)
+		cap *= 2;
+	slot = chorus_calloc(cap, sizeof *slot); /* scan index + 1, 0 = empty */
+	if (!slot)
+		return CHORUS_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		const chorus_str *a = &s->post[i]->author;
+		size_t h = (size_t)chorus_hash64(a->p, a->len, 0) & (cap - 1);
+		for (;; h = (h + 1) & (cap - 1)) {
+			if (!slot[h]) {
+				slot[h] = (uint32_t)i + 1;
+				s->author[i] = next++;
+				break;
+			}
+			const chorus_str *b = &s->post[slot[h] - 1]->author;
+			if (b->len == a->len && memcmp(a->p, b->p, a->len) == 0) {
+				s->author[i] = s->author[slot[h] - 1];
+				break;
+			}
+		}
+	}
+	s->nauthors = next;
+	chorus_free(slot);
+	return CHORUS_OK;
+}
+
+int scan_order(struct chorus_scan *s, chorus_error *err)
+{
+	const size_t n = s->n;
+	int rc;
+
+	s->post = chorus_mallocarray(n, sizeof *s->post);
+	s->time = chorus_mallocarray(n, sizeof *s->time);
+	s->author = chorus_mallocarray(n, sizeof *s->author);
+	if (!s->post || !s->time || !s->author)
+		return CHORUS_ENOMEM;
+	rc = sort_by_time(s, chorus_corpus_posts(s->corpus));
+	if (rc == CHORUS_OK)
+		rc = number_authors(s);
+	return rc;
+}
+
+typedef int (*stage_fn)(struct chorus_scan *s, chorus_error *err);
+
+static int run_stage(struct chorus_scan *s, int stage, const char *name, stage_fn fn,
+		     chorus_error *err)
+{
+	int64_t t0 = now_ns();
+	int rc;
+
+	if (s->p.on_stage)
+		s->p.on_stage(s->p.ud, name, 0);
+	rc = fn(s, err);
+	if (stage >= 0)
+		s->stats.stage_ns[stage] += now_ns() - t0;
+	if (s->p.on_stage && rc == CHORUS_OK)
+		s->p.on_stage(s->p.ud, name, 1);
+	return rc;
+}
+
+int chorus_scan_run(const chorus_corpus *corpus, const chorus_models *models,
+		    const chorus_scan_params *p, chorus_scan **out, chorus_error *err)
+{
+	struct chorus_scan *s;
+	int rc = chorus_scan_params_check(p, err);
+
+	if (rc)
+		return rc;
+	if (chorus_corpus_count(corpus) >= UINT32_MAX) {
+		chorus_error_set(err, "", 0, "too many posts for one scan (limit 4294967294)");
+		return CHORUS_ELIMIT;
+	}
+	s = chorus_calloc(1, sizeof *s);
+	if (!s)
+		return CHORUS_ENOMEM;
+	s->corpus = corpus;
+	s->p = *p;
+	s->n = chorus_corpus_count(corpus);
+	s->stats.posts = s->n;
+	chorus_minhash_init(&s->mh, p->perms, p->bands, p->seed);
+	s->models = models;
+	rc = run_stage(s, -1, "order", scan_order, err);
+	if (!rc)
+		rc = run_stage(s, CHORUS_STAGE_SIGN, "sign", scan_sign, err);
+	if (!rc)
+		rc = run_stage(s, CHORUS_STAGE_LSH, "lsh", scan_candidates, err);
+	if (!rc)
+		rc = run_stage(s, CHORUS_STAGE_VERIFY, "verify", scan_verify, err);
+	if (!rc)
+		rc = run_stage(s, CHORUS_STAGE_CLUSTER, "cluster", scan_cluster, err);
+	if (rc) {
+		if (rc == CHORUS_ENOMEM && !err->text[0])
+			chorus_error_set(err, "", 0, "out of memory");
+		chorus_scan_free(s);
+		return rc;
+	}
+	*out = s;
+	return CHORUS_OK;
+}
+
+void chorus_scan_free(chorus_scan *s)
+{
+	if (!s)
+		return;
+	if (s->blocks)
+		for (size_t b = 0; b < (s->n + SCAN_BLOCK - 1) / SCAN_BLOCK; b++)
+			chorus_free(s->blocks[b].data);
+	chorus_free(s->blocks);
+	chorus_free(s->post);
+	chorus_free(s->time);
+	chorus_free(s->author);
+	chorus_free(s->status);
+	chorus_free(s->sh_off);
+	chorus_free(s->sh_len);
+	chorus_free(s->sethash);
+	chorus_free(s->keys);
+	chorus_free(s->cand);
+	chorus_free(s->edges);
+	chorus_free(s->clusters);
+	chorus_free(s->cluster_mem);
+	chorus_free(s);
+}
+
+const chorus_scan_stats *chorus_scan_get_stats(const chorus_scan *s)
+{
+	return &s->stats;
+}
+
+size_t chorus_scan_cluster_count(const chorus_scan *s)
+{
+	return s->nclusters;
+}
+
+const chorus_cluster *chorus_scan_get_cluster(const chorus_scan *s, size_t i)
+{
+	return i < s->nclusters ? &s->clusters[i] : NULL;
+}
+
+const chorus_post *chorus_scan_get_post(const chorus_scan *s, uint32_t i)
+{
+	return i < s->n ? s->post[i] : NULL;
+}

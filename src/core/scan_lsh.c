@@ -1,0 +1,203 @@
+/*
+ * scan_lsh.c - stages "lsh" (candidate pairs) and "verify" (exact Jaccard).
+ *
+ * Candidates: for each band (in parallel over bands), the matched posts are
+ * sorted by (band key, scan index) with a stable radix sort; a run of equal
+ * keys is an LSH bucket, in time order.  Each post is paired with at most
+ * max_neighbours bucket predecessors, nearest first, stopping at the first
+ * one outside the window or with an identical shingle set (which already
+ * links it to everything earlier).  A bucket of m posts therefore gives at
+ * most m * max_neighbours pairs, never m^2: one text posted 100,000 times
+ * costs 100,000 pairs per band, and connected components still join them.
+ * The pairs of every band are merged, sorted and made unique, so the set
+ * does not depend on which thread handled which band.
+ * Cost: O(bands * n) for the sorts, O(pairs) for the rest.
+ *
+ * Verify: exact Jaccard of each candidate's sorted shingle sets, in
+ * parallel over pairs into per-pair slots, then compacted in pair order.
+ */
+#include <string.h>
+
+#include "chorus/alloc.h"
+#include "par_int.h"
+#include "scan_int.h"
+#include "sort_int.h"
+
+typedef struct pair_vec {
+	uint64_t *v;
+	size_t len, cap;
+} pair_vec;
+
+static int push_pair(pair_vec *pv, uint64_t pair)
+{
+	if (pv->len == pv->cap) {
+		size_t c = pv->cap ? pv->cap * 2 : 4096;
+		uint64_t *p = chorus_reallocarray(pv->v, c, sizeof *p);
+		if (!p)
+			return CHORUS_ENOMEM;
+		pv->v = p;
+		pv->cap = c;
+	}
+	pv->v[pv->len++] = pair;
+	return CHORUS_OK;
+}
+
+/* Pairs of one bucket arr[lo..hi) (low 32 bits: scan index, time order). */
+static int bucket_pairs(const struct chorus_scan *s, const uint64_t *arr, size_t lo, size_t hi,
+			pair_vec *out)
+{
+	const size_t reach = s->p.max_neighbours;
+
+	for (size_t p = lo + 1; p < hi; p++) {
+		const uint32_t i = (uint32_t)arr[p];
+		const size_t stop = p - lo > reach ? p - reach : lo;
+		for (size_t q = p; q-- > stop;) {
+			const uint32_t j = (uint32_t)arr[q];
+			if (s->time[i] - s->time[j] > s->p.window)
+				break;
+			if (push_pair(out, (uint64_t)j << 32 | i))
+				return CHORUS_ENOMEM;
+			if (s->sethash[j] == s->sethash[i])
+				break;
+		}
+	}
+	return CHORUS_OK;
+}
+
+static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr, uint64_t *tmp,
+		      pair_vec *out)
+{
+	const uint32_t *keys = s->keys + (size_t)band * s->n;
+	size_t m = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->status[i] == ST_MATCH)
+			arr[m++] = (uint64_t)keys[i] << 32 | i;
+	chorus_radix_u64(arr, tmp, m, 32);
+	for (size_t lo = 0; lo < m;) {
+		size_t hi = lo + 1;
+		while (hi < m && arr[hi] >> 32 == arr[lo] >> 32)
+			hi++;
+		if (hi - lo > 1 && bucket_pairs(s, arr, lo, hi, out))
+			return CHORUS_ENOMEM;
+		lo = hi;
+	}
+	return CHORUS_OK;
+}
+
+/* Concatenate the per-thread pairs, sort, drop repeats. */
+static int merge_pairs(struct chorus_scan *s, pair_vec *pv, int nt)
+{
+	size_t total = 0, at = 0, w = 0;
+	uint64_t *tmp;
+
+	for (int t = 0; t < nt; t++)
+		total += pv[t].len;
+	s->cand = chorus_mallocarray(total ? total : 1, sizeof *s->cand);
+	tmp = chorus_mallocarray(total ? total : 1, sizeof *tmp);
+	if (!s->cand || !tmp) {
+		chorus_free(tmp);
+		return CHORUS_ENOMEM;
+	}
+	for (int t = 0; t < nt; t++) {
+		if (pv[t].len)
+			memcpy(s->cand + at, pv[t].v, pv[t].len * sizeof *s->cand);
+		at += pv[t].len;
+		chorus_free(pv[t].v);
+		pv[t].v = NULL;
+	}
+	chorus_radix_u64(s->cand, tmp, total, 0);
+	chorus_free(tmp);
+	for (size_t k = 0; k < total; k++)
+		if (w == 0 || s->cand[k] != s->cand[w - 1])
+			s->cand[w++] = s->cand[k];
+	s->ncand = w;
+	s->stats.candidates = w;
+	return CHORUS_OK;
+}
+
+int scan_candidates(struct chorus_scan *s, chorus_error *err)
+{
+	const int nt = chorus_par_threads(s->p.threads);
+	const long bands = (long)s->mh.bands;
+	pair_vec *pv = chorus_calloc((size_t)nt, sizeof *pv);
+	uint64_t **arr = chorus_calloc((size_t)nt * 2, sizeof *arr);
+	int failed = 0, rc;
+
+	if (!pv || !arr) {
+		failed = 1;
+		goto out;
+	}
+	for (int t = 0; t < 2 * nt; t++)
+		if (!(arr[t] = chorus_mallocarray(s->n ? s->n : 1, sizeof **arr)))
+			failed = 1;
+	if (failed)
+		goto out;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
+	shared(s, pv, arr, failed) firstprivate(bands)
+	for (long b = 0; b < bands; b++) {
+		const int t = chorus_par_thread_id();
+		if (band_pairs(s, (unsigned)b, arr[2 * t], arr[2 * t + 1], &pv[t])) {
+#pragma omp atomic write
+			failed = 1;
+		}
+	}
+out:
+	if (arr)
+		for (int t = 0; t < 2 * nt; t++)
+			chorus_free(arr[t]);
+	chorus_free(arr);
+	rc = failed ? CHORUS_ENOMEM : merge_pairs(s, pv, nt);
+	if (pv)
+		for (int t = 0; t < nt; t++)
+			chorus_free(pv[t].v);
+	chorus_free(pv);
+	return rc;
+}
+
+static double pair_similarity(const struct chorus_scan *s, uint32_t a, uint32_t b)
+{
+	size_t na, nb;
+	const uint32_t *sa = scan_shingles(s, a, &na), *sb = scan_shingles(s, b, &nb);
+
+	if (s->sethash[a] == s->sethash[b] && na == nb && memcmp(sa, sb, na * sizeof *sa) == 0)
+		return 1.0;
+	return chorus_jaccard(sa, na, sb, nb);
+}
+
+int scan_verify(struct chorus_scan *s, chorus_error *err)
+{
+	const int nt = chorus_par_threads(s->p.threads);
+	const long ncand = (long)s->ncand;
+	double *sim = chorus_mallocarray(s->ncand ? s->ncand : 1, sizeof *sim);
+	size_t w = 0;
+
+	if (!sim)
+		return CHORUS_ENOMEM;
+#pragma omp parallel for num_threads(nt) schedule(static, 4096) default(none) \
+	shared(s, sim) firstprivate(ncand)
+	for (long k = 0; k < ncand; k++)
+		sim[k] = pair_similarity(s, (uint32_t)(s->cand[k] >> 32), (uint32_t)s->cand[k]);
+	for (size_t k = 0; k < s->ncand; k++)
+		w += sim[k] >= s->p.threshold;
+	s->edges = chorus_mallocarray(w ? w : 1, sizeof *s->edges);
+	if (!s->edges) {
+		chorus_free(sim);
+		return CHORUS_ENOMEM;
+	}
+	w = 0;
+	for (size_t k = 0; k < s->ncand; k++) {
+		if (sim[k] < s->p.threshold)
+			continue;
+		s->edges[w].a = (uint32_t)(s->cand[k] >> 32);
+		s->edges[w].b = (uint32_t)s->cand[k];
+		s->edges[w].sim = (float)sim[k];
+		w++;
+	}
+	s->nedges = w;
+	s->stats.verified = w;
+	chorus_free(sim);
+	chorus_free(s->cand);
+	s->cand = NULL;
+	return CHORUS_OK;
+}

@@ -1,0 +1,109 @@
+/*
+ * sort.c - stable LSD radix sorts with 16-bit digits (see sort_int.h).
+ * The 65536-entry counting array (512 KiB) is allocated per call, never on
+ * the stack (OpenMP workers have small stacks).  Should that allocation
+ * fail, an insertion sort keeps the result correct.
+ */
+#include <string.h>
+
+#include "chorus/alloc.h"
+#include "sort_int.h"
+
+#define DIGITS 65536
+
+/* Histogram of digit d; 1 when every element has the same digit. */
+static int histogram(const uint64_t *v, size_t n, unsigned shift, size_t *count)
+{
+	memset(count, 0, DIGITS * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		count[(v[i] >> shift) & 0xFFFF]++;
+	return n == 0 || count[(v[0] >> shift) & 0xFFFF] == n;
+}
+
+static void prefix(size_t *count)
+{
+	size_t sum = 0;
+
+	for (size_t d = 0; d < DIGITS; d++) {
+		size_t c = count[d];
+		count[d] = sum;
+		sum += c;
+	}
+}
+
+void chorus_radix_u64(uint64_t *v, uint64_t *tmp, size_t n, unsigned lo_bit)
+{
+	size_t *count = chorus_malloc(DIGITS * sizeof *count);
+	uint64_t *src = v, *dst = tmp;
+
+	if (!count) {
+		/* Slow but correct: the callers have no error path here. */
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+			while (j > 0 && (v[j - 1] >> lo_bit) > (x >> lo_bit)) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		return;
+	}
+	for (unsigned shift = lo_bit; shift < 64; shift += 16) {
+		if (histogram(src, n, shift, count))
+			continue;
+		prefix(count);
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xFFFF]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	chorus_free(count);
+}
+
+void chorus_radix_kv(uint64_t *keys, uint32_t *vals, uint64_t *ktmp, uint32_t *vtmp, size_t n)
+{
+	size_t *count = chorus_malloc(DIGITS * sizeof *count);
+	uint64_t *ks = keys, *kd = ktmp;
+	uint32_t *vs = vals, *vd = vtmp;
+
+	if (!count) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t k = keys[i];
+			uint32_t x = vals[i];
+			size_t j = i;
+			while (j > 0 && keys[j - 1] > k) {
+				keys[j] = keys[j - 1];
+				vals[j] = vals[j - 1];
+				j--;
+			}
+			keys[j] = k;
+			vals[j] = x;
+		}
+		return;
+	}
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		if (histogram(ks, n, shift, count))
+			continue;
+		prefix(count);
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(ks[i] >> shift) & 0xFFFF]++;
+			kd[at] = ks[i];
+			vd[at] = vs[i];
+		}
+		uint64_t *t = ks;
+		ks = kd;
+		kd = t;
+		uint32_t *u = vs;
+		vs = vd;
+		vd = u;
+	}
+	if (ks != keys) {
+		memcpy(keys, ks, n * sizeof *keys);
+		memcpy(vals, vs, n * sizeof *vals);
+	}
+	chorus_free(count);
+}

@@ -1,0 +1,45 @@
+/*
+ * hash.c - 64-bit non-cryptographic hash.
+ *
+ * Reads 8-byte little-endian words; each word is mixed with a 128-bit
+ * multiply folded to 64 bits (the "mum" step of wyhash), the tail is padded
+ * with the length, and the state goes through chorus_mix64 at the end.
+ * About 1 cycle per byte; identical results on every platform.
+ */
+#include <string.h>
+
+#include "chorus/hash.h"
+
+static uint64_t read64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t chorus_hash64(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ UINT64_C(0xa0761d6478bd642f) ^ (uint64_t)n;
+	unsigned char tail[8];
+
+	while (n >= 8) {
+		h = mum(h ^ read64(p), UINT64_C(0xe7037ed1a0b428db));
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		memset(tail, 0, sizeof tail);
+		memcpy(tail, p, n);
+		h = mum(h ^ read64(tail) ^ ((uint64_t)n << 59), UINT64_C(0x8ebc6af09c88c6e3));
+	}
+	return chorus_mix64(h);
+}

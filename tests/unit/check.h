@@ -1,0 +1,39 @@
+/*
+ * check.h - the unit tests' tiny harness.  CHECK records a failure with its
+ * place and goes on; check_done() prints "N passed, N failed" and gives the
+ * exit status for ctest.
+ */
+#ifndef CHORUS_CHECK_H
+#define CHORUS_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+static unsigned long check_pass, check_fail;
+
+#define CHECK(cond) do { \
+	if (cond) { check_pass++; } else { check_fail++; \
+		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+#define CHECK_STR(a, b) do { \
+	const char *check_a_ = (a), *check_b_ = (b); \
+	if (check_a_ && check_b_ && strcmp(check_a_, check_b_) == 0) { check_pass++; } else { check_fail++; \
+		fprintf(stderr, "%s:%d: CHECK_STR failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+			check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)"); } \
+} while (0)
+
+#define CHECK_INT(a, b) do { \
+	long long check_a_ = (long long)(a), check_b_ = (long long)(b); \
+	if (check_a_ == check_b_) { check_pass++; } else { check_fail++; \
+		fprintf(stderr, "%s:%d: CHECK_INT failed: %s = %lld, expected %lld\n", __FILE__, __LINE__, \
+			#a, check_a_, check_b_); } \
+} while (0)
+
+static inline int check_done(void)
+{
+	printf("%lu passed, %lu failed\n", check_pass, check_fail);
+	return check_fail ? 1 : 0;
+}
+
+#endif

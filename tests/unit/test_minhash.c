@@ -1,0 +1,204 @@
+/* test_minhash.c - shingles, MinHash, band keys, Jaccard, radix sorts. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "chorus/hash.h"
+#include "chorus/minhash.h"
+#include "sort_int.h"
+
+/* Build a chorus_normalised from space-separated words (all WORD tokens). */
+typedef struct fake_norm {
+	chorus_normalised n;
+	chorus_token tok[256];
+	char text[4096];
+} fake_norm;
+
+static void make_norm(fake_norm *f, const char *words)
+{
+	size_t len = strlen(words), i = 0;
+
+	memset(f, 0, sizeof *f);
+	memcpy(f->text, words, len + 1);
+	while (i < len) {
+		size_t j = i;
+		while (j < len && words[j] != ' ')
+			j++;
+		f->tok[f->n.ntokens].off = (uint32_t)i;
+		f->tok[f->n.ntokens].len = (uint32_t)(j - i);
+		f->tok[f->n.ntokens].kind = words[i] == '!' ? CHORUS_TOK_PUNCT : CHORUS_TOK_WORD;
+		f->n.ntokens++;
+		i = j + 1;
+	}
+	f->n.text = f->text;
+	f->n.len = len;
+	f->n.tokens = f->tok;
+	f->n.content = f->n.ntokens;
+}
+
+static size_t shingles(const char *words, int kind, unsigned k, uint32_t *out)
+{
+	fake_norm f;
+
+	make_norm(&f, words);
+	return chorus_shingle(&f.n, kind, k, 42, out, 512);
+}
+
+static void test_shingles(void)
+{
+	uint32_t a[512], b[512];
+	size_t na, nb;
+
+	na = shingles("a b c d", CHORUS_SHINGLE_WORD, 2, a);
+	CHECK_INT(na, 3);
+	/* Punctuation tokens are skipped by word shingles. */
+	nb = shingles("a ! b c ! d", CHORUS_SHINGLE_WORD, 2, b);
+	CHECK_INT(nb, 3);
+	CHECK(na == nb && memcmp(a, b, na * sizeof *a) == 0);
+	/* Order matters inside a shingle. */
+	nb = shingles("b a c d", CHORUS_SHINGLE_WORD, 2, b);
+	CHECK(chorus_jaccard(a, na, b, nb) < 0.5);
+	/* Repeats collapse: the result is a set. */
+	na = shingles("x y x y x y", CHORUS_SHINGLE_WORD, 2, a);
+	CHECK_INT(na, 2);
+	/* Fewer tokens than K: one shingle of them all. */
+	na = shingles("solo", CHORUS_SHINGLE_WORD, 3, a);
+	CHECK_INT(na, 1);
+	/* Character shingles count code points, not bytes. */
+	na = shingles("абв", CHORUS_SHINGLE_CHAR, 2, a);
+	CHECK_INT(na, 2);
+	/* Sorted and distinct. */
+	na = shingles("the quick brown fox jumps over the lazy dog and the quick cat",
+		      CHORUS_SHINGLE_WORD, 1, a);
+	int sorted = 1;
+	for (size_t i = 1; i < na; i++)
+		sorted &= a[i - 1] < a[i];
+	CHECK(sorted);
+	CHECK_INT(na, 10);
+	/* A too-small buffer reports the count needed. */
+	fake_norm f;
+	make_norm(&f, "a b c d e f");
+	CHECK_INT(chorus_shingle(&f.n, CHORUS_SHINGLE_WORD, 1, 1, a, 2), 6);
+}
+
+static void test_jaccard(void)
+{
+	const uint32_t x[] = { 1, 2, 3, 4 }, y[] = { 3, 4, 5, 6 };
+
+	CHECK(fabs(chorus_jaccard(x, 4, y, 4) - 2.0 / 6.0) < 1e-12);
+	CHECK(chorus_jaccard(x, 4, x, 4) == 1.0);
+	CHECK(chorus_jaccard(x, 0, y, 0) == 0.0);
+	CHECK(chorus_jaccard(x, 4, y, 0) == 0.0);
+}
+
+/* Random set of n distinct hashes; the first `shared` come from a common
+ * stream so two sets built with different private seeds overlap there. */
+static size_t random_set(uint32_t *out, size_t n, size_t shared, uint64_t seed)
+{
+	uint64_t common = 7, own = seed;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint32_t)(i < shared ? chorus_splitmix64(&common) : chorus_splitmix64(&own));
+	return chorus_sort_unique_u32(out, n);
+}
+
+static void test_estimator(void)
+{
+	static chorus_minhash mh;
+	uint32_t a[200], b[200], sa[256], sb[256];
+	double err_sum = 0.0;
+	int trials = 0;
+
+	CHECK_INT(chorus_minhash_init(&mh, 256, 32, 99), 0);
+	CHECK_INT(chorus_minhash_init(&mh, 100, 32, 99), -6);
+	CHECK_INT(chorus_minhash_init(&mh, 256, 32, 99), 0);
+	for (size_t shared = 20; shared <= 200; shared += 20) {
+		for (uint64_t t = 0; t < 10; t++) {
+			size_t na = random_set(a, 200, shared, 1000 + t);
+			size_t nb = random_set(b, 200, shared, 5000 + t);
+			double j = chorus_jaccard(a, na, b, nb), est = 0.0;
+			chorus_minhash_sign(&mh, a, na, sa);
+			chorus_minhash_sign(&mh, b, nb, sb);
+			for (unsigned i = 0; i < mh.perms; i++)
+				est += sa[i] == sb[i];
+			est /= mh.perms;
+			err_sum += fabs(est - j);
+			trials++;
+		}
+	}
+	/* Standard error of a 256-permutation estimate is at most 0.031. */
+	printf("minhash mean absolute error over %d pairs: %.4f\n", trials, err_sum / trials);
+	CHECK(err_sum / trials < 0.035);
+}
+
+static void test_bands(void)
+{
+	static chorus_minhash mh;
+	uint32_t sig[128], sig2[128], k1[32], k2[32];
+
+	chorus_minhash_init(&mh, 128, 32, 5);
+	for (int i = 0; i < 128; i++)
+		sig[i] = sig2[i] = (uint32_t)i * 2654435761u;
+	sig2[5] ^= 1; /* band 1 (rows 4..7) differs */
+	chorus_minhash_bands(&mh, sig, k1);
+	chorus_minhash_bands(&mh, sig2, k2);
+	CHECK(k1[0] == k2[0]);
+	CHECK(k1[1] != k2[1]);
+	CHECK(k1[2] == k2[2]);
+	/* Equal rows in different bands give different keys. */
+	for (int i = 0; i < 128; i++)
+		sig[i] = 1;
+	chorus_minhash_bands(&mh, sig, k1);
+	CHECK(k1[0] != k1[1]);
+}
+
+static void test_radix(void)
+{
+	enum { N = 100000 };
+	uint64_t *v = malloc(N * sizeof *v), *t = malloc(N * sizeof *t);
+	uint64_t *k = malloc(N * sizeof *k);
+	uint32_t *p = malloc(N * sizeof *p), *pt = malloc(N * sizeof *pt);
+	uint64_t st = 3;
+	int ok = 1;
+
+	for (size_t i = 0; i < N; i++) {
+		v[i] = chorus_splitmix64(&st);
+		k[i] = v[i] % 1000; /* many ties */
+		p[i] = (uint32_t)i;
+	}
+	chorus_radix_u64(v, t, N, 0);
+	for (size_t i = 1; i < N; i++)
+		ok &= v[i - 1] <= v[i];
+	CHECK(ok);
+	chorus_radix_kv(k, p, t, pt, N);
+	ok = 1;
+	for (size_t i = 1; i < N; i++)
+		ok &= k[i - 1] < k[i] || (k[i - 1] == k[i] && p[i - 1] < p[i]); /* stable */
+	CHECK(ok);
+	/* Sort by the high half only keeps the low halves in input order. */
+	for (size_t i = 0; i < N; i++)
+		v[i] = (uint64_t)(N - i) % 7 << 32 | i;
+	chorus_radix_u64(v, t, N, 32);
+	ok = 1;
+	for (size_t i = 1; i < N; i++)
+		ok &= (v[i - 1] >> 32) < (v[i] >> 32) ||
+		      ((v[i - 1] >> 32) == (v[i] >> 32) && (uint32_t)v[i - 1] < (uint32_t)v[i]);
+	CHECK(ok);
+	free(v);
+	free(t);
+	free(k);
+	free(p);
+	free(pt);
+}
+
+int main(void)
+{
+	test_shingles();
+	test_jaccard();
+	test_estimator();
+	test_bands();
+	test_radix();
+	return check_done();
+}
