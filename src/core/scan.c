@@ -42,8 +42,8 @@ int chorus_scan_params_check(const chorus_scan_params *p, chorus_error *err)
 		bad = "--window must be positive";
 	else if (!(p->threshold > 0.0 && p->threshold <= 1.0))
 		bad = "--threshold must be in (0, 1]";
-	else if (p->min_accounts < 2)
-		bad = "--min-accounts must be at least 2";
+	else if (p->min_accounts < 1)
+		bad = "--min-accounts must be at least 1";
 	else if (p->shingle_kind != CHORUS_SHINGLE_WORD && p->shingle_kind != CHORUS_SHINGLE_CHAR)
 		bad = "--shingle must be word:K or char:K";
 	else if (p->shingle_k < 1 || p->shingle_k > 16)
