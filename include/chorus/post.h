@@ -82,12 +82,17 @@ void chorus_corpus_free(chorus_corpus *c); /* NULL-safe */
  *   created_at: RFC 3339 string or integer epoch seconds;
  *   optional platform, url, lang, repost_of, reply_to (string or integer,
  *   null = absent), author_created_at (as created_at).
- * Unknown fields are ignored.  A bad record (invalid JSON or UTF-8, NUL byte,
- * missing or wrongly typed field, line longer than max_record) is reported
- * through opts->on_error, counted in the input's skipped count and skipped;
- * under opts->strict the read stops and returns CHORUS_EINPUT with err set.
- * Returns CHORUS_OK, CHORUS_EINPUT (strict), CHORUS_EIO (cannot open or read:
- * err names the file) or CHORUS_ENOMEM.
+ * Unknown fields are ignored; an optional field that is "" counts as absent.
+ * A bad record (invalid JSON or UTF-8, NUL byte, missing or wrongly typed
+ * field, line longer than max_record) is reported through opts->on_error,
+ * counted in the input's skipped count and skipped; under opts->strict the
+ * read stops and returns CHORUS_EINPUT with err set.  Blank lines are counted
+ * and are neither records nor errors.  opts may be NULL (defaults).
+ * Returns CHORUS_OK, CHORUS_EINPUT (strict), CHORUS_EIO (cannot open or read,
+ * truncated or corrupt gzip: err names the file), CHORUS_ENOMEM, CHORUS_ELIMIT
+ * (more than 2^32 - 2 posts) or CHORUS_EUSAGE (max_record over 256 MiB).
+ * On failure the corpus is left as it was before the call.  Not thread-safe
+ * for one corpus; uses opts->threads threads internally.
  */
 int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
 			     const chorus_read_opts *opts, chorus_error *err);

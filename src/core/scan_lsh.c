@@ -172,6 +172,7 @@ int scan_verify(struct chorus_scan *s, chorus_error *err)
 	double *sim = chorus_mallocarray(s->ncand ? s->ncand : 1, sizeof *sim);
 	size_t w = 0;
 
+	(void)nt; /* unused without OpenMP */
 	if (!sim)
 		return CHORUS_ENOMEM;
 #pragma omp parallel for num_threads(nt) schedule(static, 4096) default(none) \

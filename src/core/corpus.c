@@ -1,0 +1,160 @@
+/*
+ * corpus.c - the corpus: posts in input order, per-input statistics and one
+ * arena holding every string.
+ *
+ * Invariants: posts[0, n) are initialised, n <= cap <= CHORUS_CORPUS_MAX_POSTS;
+ * inputs[0, ninputs) likewise under CHORUS_CORPUS_MAX_INPUTS; every string a
+ * post or input points to lives in the arena.  Arrays grow by doubling, so
+ * appending n posts costs O(n) amortised.  Reading code lives elsewhere
+ * (jsonl.c); this file only stores.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "chorus/alloc.h"
+#include "corpus_int.h"
+
+struct chorus_corpus {
+	chorus_post *posts;
+	size_t n, cap;
+	chorus_input_stats *inputs;
+	size_t ninputs, inputs_cap;
+	chorus_arena arena;
+};
+
+chorus_corpus *chorus_corpus_new(void)
+{
+	chorus_corpus *c = chorus_calloc(1, sizeof *c);
+
+	if (c)
+		chorus_arena_init(&c->arena);
+	return c;
+}
+
+void chorus_corpus_free(chorus_corpus *c)
+{
+	if (!c)
+		return;
+	chorus_free(c->posts);
+	chorus_free(c->inputs);
+	chorus_arena_dispose(&c->arena);
+	chorus_free(c);
+}
+
+/* The doubled capacity that holds need elements, at most max; 0 when need
+ * itself is past max. */
+static size_t grown(size_t cap, size_t need, size_t max, size_t first)
+{
+	size_t next = cap ? cap : first;
+
+	if (need > max)
+		return 0;
+	while (next < need)
+		next = next > max / 2 ? max : next * 2;
+	return next < max ? next : max;
+}
+
+int chorus_corpus_reserve(chorus_corpus *c, size_t n, chorus_error *err)
+{
+	size_t cap;
+	chorus_post *p;
+
+	if (n > CHORUS_CORPUS_MAX_POSTS - c->n) {
+		chorus_error_set(err, "", 0, "too many posts (limit %zu)",
+				 (size_t)CHORUS_CORPUS_MAX_POSTS);
+		return CHORUS_ELIMIT;
+	}
+	if (c->n + n <= c->cap)
+		return 0;
+	cap = grown(c->cap, c->n + n, CHORUS_CORPUS_MAX_POSTS, 1024);
+	p = chorus_reallocarray(c->posts, cap, sizeof *p);
+	if (!p)
+		return CHORUS_ENOMEM;
+	c->posts = p;
+	c->cap = cap;
+	return 0;
+}
+
+void chorus_corpus_push(chorus_corpus *c, const chorus_post *p)
+{
+	assert(c->n < c->cap);
+	c->posts[c->n++] = *p;
+}
+
+static int reserve_input(chorus_corpus *c, chorus_error *err)
+{
+	size_t cap;
+	chorus_input_stats *p;
+
+	if (c->ninputs >= CHORUS_CORPUS_MAX_INPUTS) {
+		chorus_error_set(err, "", 0, "too many inputs (limit %zu)",
+				 (size_t)CHORUS_CORPUS_MAX_INPUTS);
+		return CHORUS_ELIMIT;
+	}
+	if (c->ninputs < c->inputs_cap)
+		return 0;
+	cap = grown(c->inputs_cap, c->ninputs + 1, CHORUS_CORPUS_MAX_INPUTS, 4);
+	p = chorus_reallocarray(c->inputs, cap, sizeof *p);
+	if (!p)
+		return CHORUS_ENOMEM;
+	c->inputs = p;
+	c->inputs_cap = cap;
+	return 0;
+}
+
+int chorus_corpus_add_input(chorus_corpus *c, const char *path, uint32_t *index,
+			    chorus_error *err)
+{
+	chorus_input_stats *st;
+	char *copy;
+	int rc = reserve_input(c, err);
+
+	if (rc != 0)
+		return rc;
+	copy = chorus_arena_strndup(&c->arena, path, strlen(path));
+	if (!copy)
+		return CHORUS_ENOMEM;
+	st = &c->inputs[c->ninputs];
+	memset(st, 0, sizeof *st);
+	st->path = copy;
+	*index = (uint32_t)c->ninputs++;
+	return 0;
+}
+
+chorus_input_stats *chorus_corpus_input_stats(chorus_corpus *c, uint32_t index)
+{
+	assert(index < c->ninputs);
+	return &c->inputs[index];
+}
+
+void chorus_corpus_rollback(chorus_corpus *c, size_t nposts, size_t ninputs)
+{
+	assert(nposts <= c->n && ninputs <= c->ninputs);
+	c->n = nposts;
+	c->ninputs = ninputs;
+}
+
+chorus_arena *chorus_corpus_arena(chorus_corpus *c)
+{
+	return &c->arena;
+}
+
+size_t chorus_corpus_count(const chorus_corpus *c)
+{
+	return c->n;
+}
+
+const chorus_post *chorus_corpus_posts(const chorus_corpus *c)
+{
+	return c->posts;
+}
+
+size_t chorus_corpus_input_count(const chorus_corpus *c)
+{
+	return c->ninputs;
+}
+
+const chorus_input_stats *chorus_corpus_input(const chorus_corpus *c, size_t i)
+{
+	return i < c->ninputs ? &c->inputs[i] : NULL;
+}

@@ -1,0 +1,826 @@
+/*
+ * jsonl.c - the canonical JSON Lines reader (the one jansson adapter for
+ * reading; see chorus/post.h for the record format).
+ *
+ * Driver: lines come from input.c in bounded batches.  Each batch is parsed
+ * in parallel (OpenMP, dynamic chunks of 256 lines) into per-line slots,
+ * while one thread reads the next batch; the slots are then merged serially
+ * in line order, so posts, errors and counts are identical whatever the
+ * thread count.  Each thread copies strings into its own arena, moved into
+ * the corpus arena when the read succeeds; error texts go to a per-thread
+ * arena emptied after every batch.  Memory is bounded by two batches, their
+ * slots and the threads' scratch, plus what the corpus keeps.
+ *
+ * Records: json_loadb per line (JSON_DECODE_ANY so that "42" is reported as
+ * "not a JSON object", JSON_REJECT_DUPLICATES so that a record with two ids
+ * or texts is refused rather than silently read one way).  Integer ids are
+ * kept digit for digit: int64 values are printed back; for a line holding an
+ * integer beyond int64 (jansson: "too big integer") every such integer
+ * token is replaced, in a same-length copy, by the string
+ * "\u0000<its byte offset, zero-padded>", the copy is parsed with
+ * JSON_ALLOW_NUL, and a string starting with NUL then names the original
+ * digits in the line.  This cannot be forged: a line with a real \u0000
+ * escape is refused before the copy is made; columns in error messages stay
+ * right because the copy has the same length.
+ *
+ * Diagnosis of a line jansson refuses: a raw NUL byte, then invalid UTF-8,
+ * then jansson's own message.  Messages are one line of valid UTF-8.
+ *
+ * Cost: one jansson parse per line (about 20 small mallocs), one arena
+ * allocation per post; a second parse only for lines with huge integers.
+ */
+#include <assert.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chorus/alloc.h"
+#include "chorus/timeutil.h"
+#include "chorus/utf8.h"
+#include "corpus_int.h"
+#include "jsonl_int.h"
+#include "par_int.h"
+
+_Static_assert(sizeof(json_int_t) == 8, "jansson integers must be int64");
+
+/* Fixed so that jansson's hash order, and so everything, is reproducible. */
+#define JSON_SEED 0x63686f72u
+#define LOAD_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
+#define MARKER "\"\\u0000" /* opens a big integer's stand-in string */
+#define MARKER_LEN 7
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* Replace control bytes and invalid UTF-8 (jansson quotes raw input; a cut
+ * may split a character) so that a message is one line of UTF-8. */
+static void sanitise(char *s)
+{
+	size_t len = strlen(s), pos = 0;
+	uint32_t cp;
+
+	while (pos < len) {
+		size_t at = pos;
+		if (chorus_utf8_decode(s, len, &pos, &cp) != 0 || cp < 0x20 || cp == 0x7f) {
+			s[at] = '?';
+			pos = at + 1;
+		}
+	}
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(char *msg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, CHORUS_ERROR_TEXT, fmt, ap);
+	va_end(ap);
+	sanitise(msg);
+	return CHORUS_EINPUT;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+enum vkind {
+	V_ABSENT, V_NULL, V_STRING, V_INTEGER, V_BIGINT, V_REAL, V_BOOL,
+	V_ARRAY, V_OBJECT
+};
+
+struct val {
+	enum vkind kind;
+	const char *p; /* V_STRING, V_BIGINT, and V_INTEGER once printed */
+	size_t len;
+	json_int_t i;
+	char num[24];
+};
+
+/* One record being read. */
+struct rec {
+	const char *line;
+	size_t len;
+	int bigints; /* parsed from the stand-in copy */
+	char *msg;
+};
+
+static const char *kind_name(enum vkind k)
+{
+	static const char *const names[] = {
+		"missing", "null", "string", "integer", "integer", "real",
+		"boolean", "array", "object"
+	};
+	return names[k];
+}
+
+/* A stand-in string "\0<offset>": point v at the digits in the line. */
+static void bigint_digits(const struct rec *r, struct val *v)
+{
+	size_t off = 0, end;
+
+	for (size_t k = 1; k < v->len; k++)
+		off = off * 10 + (size_t)(v->p[k] - '0');
+	assert(off < r->len);
+	end = off + (r->line[off] == '-');
+	while (end < r->len && r->line[end] >= '0' && r->line[end] <= '9')
+		end++;
+	v->kind = V_BIGINT;
+	v->p = r->line + off;
+	v->len = end - off;
+}
+
+static void classify(const struct rec *r, const json_t *j, struct val *v)
+{
+	v->p = NULL;
+	v->len = 0;
+	if (!j) {
+		v->kind = V_ABSENT;
+		return;
+	}
+	switch (json_typeof(j)) {
+	case JSON_STRING:
+		v->kind = V_STRING;
+		v->p = json_string_value(j);
+		v->len = json_string_length(j);
+		if (r->bigints && v->len > 0 && v->p[0] == '\0')
+			bigint_digits(r, v);
+		break;
+	case JSON_INTEGER:
+		v->kind = V_INTEGER;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL: v->kind = V_REAL; break;
+	case JSON_TRUE:
+	case JSON_FALSE: v->kind = V_BOOL; break;
+	case JSON_NULL: v->kind = V_NULL; break;
+	case JSON_ARRAY: v->kind = V_ARRAY; break;
+	default: v->kind = V_OBJECT; break;
+	}
+}
+
+static int wrong_type(const struct rec *r, const char *key, enum vkind k,
+		      const char *expected)
+{
+	return fail(r->msg, "field \"%s\" has the wrong type (%s; expected %s)",
+		    key, kind_name(k), expected);
+}
+
+/* An id-like value (string or integer of any size) as text in v. */
+static int id_text(const struct rec *r, const char *key, struct val *v)
+{
+	if (v->kind == V_INTEGER) {
+		int n = snprintf(v->num, sizeof v->num, "%" JSON_INTEGER_FORMAT, v->i);
+		v->p = v->num;
+		v->len = (size_t)n;
+		v->kind = V_STRING;
+	}
+	if (v->kind != V_STRING && v->kind != V_BIGINT)
+		return wrong_type(r, key, v->kind, "string or integer");
+	return 0;
+}
+
+/* Required id or author: present, string or integer, not empty. */
+static int need_id(const struct rec *r, const json_t *obj, const char *key,
+		   struct val *v)
+{
+	int rc;
+
+	classify(r, json_object_get(obj, key), v);
+	if (v->kind == V_ABSENT)
+		return fail(r->msg, "missing field \"%s\"", key);
+	rc = id_text(r, key, v);
+	if (rc == 0 && v->len == 0)
+		return fail(r->msg, "field \"%s\" is empty", key);
+	return rc;
+}
+
+/* Optional string-or-integer field; null, missing or "" leave it absent. */
+static int opt_id(const struct rec *r, const json_t *obj, const char *key,
+		  struct val *v)
+{
+	int rc;
+
+	classify(r, json_object_get(obj, key), v);
+	if (v->kind == V_ABSENT || v->kind == V_NULL)
+		return 0;
+	rc = id_text(r, key, v);
+	if (rc == 0 && v->len == 0)
+		v->kind = V_ABSENT;
+	return rc;
+}
+
+static int need_text(const struct rec *r, const json_t *obj, struct val *v)
+{
+	classify(r, json_object_get(obj, "text"), v);
+	if (v->kind == V_ABSENT)
+		return fail(r->msg, "missing field \"text\"");
+	if (v->kind != V_STRING)
+		return wrong_type(r, "text", v->kind, "string");
+	return 0;
+}
+
+/* A time: RFC 3339 string or integer epoch seconds, as UTC ns. */
+static int get_time(const struct rec *r, const json_t *obj, const char *key,
+		    int required, int64_t *ns)
+{
+	struct val v;
+
+	classify(r, json_object_get(obj, key), &v);
+	*ns = CHORUS_TIME_NONE;
+	if (v.kind == V_ABSENT && required)
+		return fail(r->msg, "missing field \"%s\"", key);
+	if (v.kind == V_ABSENT || (v.kind == V_NULL && !required))
+		return 0;
+	if (v.kind == V_STRING) {
+		if (chorus_time_parse_rfc3339(v.p, v.len, ns) != 0)
+			return fail(r->msg, "field \"%s\" is not a valid RFC 3339 time", key);
+		return 0;
+	}
+	if (v.kind == V_BIGINT || (v.kind == V_INTEGER &&
+	    (v.i > INT64_MAX / CHORUS_NS_PER_SEC || v.i < INT64_MIN / CHORUS_NS_PER_SEC)))
+		return fail(r->msg, "field \"%s\" is out of range", key);
+	if (v.kind != V_INTEGER)
+		return wrong_type(r, key, v.kind, "string or integer");
+	*ns = v.i * CHORUS_NS_PER_SEC;
+	return 0;
+}
+
+/* ---- one record --------------------------------------------------------- */
+
+enum { F_ID, F_AUTHOR, F_TEXT, F_PLATFORM, F_URL, F_LANG, F_REPOST, F_REPLY, F_COUNT };
+
+struct fields {
+	struct val v[F_COUNT];
+	int64_t created_at, author_created_at;
+};
+
+static int get_fields(const struct rec *r, const json_t *obj, struct fields *f)
+{
+	static const char *const opt[] = { "platform", "url", "lang", "repost_of", "reply_to" };
+	int rc = need_id(r, obj, "id", &f->v[F_ID]);
+
+	if (rc == 0)
+		rc = need_id(r, obj, "author", &f->v[F_AUTHOR]);
+	if (rc == 0)
+		rc = need_text(r, obj, &f->v[F_TEXT]);
+	if (rc == 0)
+		rc = get_time(r, obj, "created_at", 1, &f->created_at);
+	for (int k = 0; rc == 0 && k < 5; k++)
+		rc = opt_id(r, obj, opt[k], &f->v[F_PLATFORM + k]);
+	if (rc == 0)
+		rc = get_time(r, obj, "author_created_at", 0, &f->author_created_at);
+	return rc;
+}
+
+static int has_value(const struct val *v)
+{
+	return v->kind == V_STRING || v->kind == V_BIGINT;
+}
+
+static int has_extra(const struct fields *f)
+{
+	for (int k = F_PLATFORM; k < F_COUNT; k++)
+		if (has_value(&f->v[k]))
+			return 1;
+	return f->author_created_at != CHORUS_TIME_NONE;
+}
+
+/* Copy v to *at (NUL-terminated) and point s at it; advance *at. */
+static void put(chorus_str *s, const struct val *v, char **at)
+{
+	if (!has_value(v)) {
+		s->p = NULL;
+		s->len = 0;
+		return;
+	}
+	memcpy(*at, v->p, v->len);
+	(*at)[v->len] = '\0';
+	s->p = *at;
+	s->len = (uint32_t)v->len;
+	*at += v->len + 1;
+}
+
+static void put_extra(chorus_post_extra *x, const struct fields *f, char **at)
+{
+	put(&x->platform, &f->v[F_PLATFORM], at);
+	put(&x->url, &f->v[F_URL], at);
+	put(&x->lang, &f->v[F_LANG], at);
+	put(&x->repost_of, &f->v[F_REPOST], at);
+	put(&x->reply_to, &f->v[F_REPLY], at);
+	x->author_created_at = f->author_created_at;
+}
+
+/* Store the fields with one arena allocation: the extra block, then text. */
+static int store(const struct fields *f, chorus_arena *a, chorus_post *post)
+{
+	const int extra = has_extra(f);
+	size_t size = extra ? sizeof(chorus_post_extra) : 0;
+	char *mem, *at;
+
+	for (int k = 0; k < F_COUNT; k++)
+		if (has_value(&f->v[k]))
+			size += f->v[k].len + 1; /* each <= a line: no overflow */
+	mem = chorus_arena_alloc(a, size);
+	if (!mem)
+		return CHORUS_ENOMEM;
+	at = mem + (extra ? sizeof(chorus_post_extra) : 0);
+	memset(post, 0, sizeof *post);
+	put(&post->id, &f->v[F_ID], &at);
+	put(&post->author, &f->v[F_AUTHOR], &at);
+	put(&post->text, &f->v[F_TEXT], &at);
+	post->created_at = f->created_at;
+	if (extra) {
+		put_extra((chorus_post_extra *)(void *)mem, f, &at);
+		post->extra = (const chorus_post_extra *)(void *)mem;
+	}
+	if (has_value(&f->v[F_REPOST]))
+		post->flags |= CHORUS_POST_REPOST;
+	return 0;
+}
+
+/* ---- integers too big for int64 ----------------------------------------- */
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Past the string whose body starts at i; SIZE_MAX at a \u0000 escape. */
+static size_t skip_string(const char *s, size_t len, size_t i, size_t *nul_at)
+{
+	while (i < len && s[i] != '"') {
+		if (s[i] != '\\') {
+			i++;
+			continue;
+		}
+		if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0) {
+			*nul_at = i;
+			return SIZE_MAX;
+		}
+		i += 2;
+	}
+	return i < len ? i + 1 : len;
+}
+
+static int beyond_int64(const char *d, size_t nd, int negative)
+{
+	if (nd != 19)
+		return nd > 19;
+	return memcmp(d, negative ? "9223372036854775808" : "9223372036854775807", 19) > 0;
+}
+
+/* Overwrite s[i, j) (a JSON integer of >= 19 bytes) with its stand-in. */
+static void stand_in(char *s, size_t i, size_t j)
+{
+	size_t off = i;
+
+	memcpy(s + i, MARKER, MARKER_LEN);
+	s[j - 1] = '"';
+	for (size_t k = j - 1; k > i + MARKER_LEN; k--) {
+		s[k - 1] = (char)('0' + off % 10);
+		off /= 10;
+	}
+	assert(off == 0);
+}
+
+/* The number token at i: replaced when it is an integer past int64. */
+static size_t number(char *s, size_t len, size_t i)
+{
+	const int negative = s[i] == '-';
+	size_t d0 = i + (size_t)negative, j = d0;
+
+	while (j < len && is_digit(s[j]))
+		j++;
+	if (j < len && (s[j] == '.' || s[j] == 'e' || s[j] == 'E')) {
+		/* A real: skip all of it so its digits are not taken for a token. */
+		while (j < len && (is_digit(s[j]) || strchr(".eE+-", s[j])))
+			j++;
+		return j;
+	}
+	if (j == d0 || (j - d0 > 1 && s[d0] == '0'))
+		return j > i ? j : i + 1; /* not an integer jansson accepts */
+	if (beyond_int64(s + d0, j - d0, negative))
+		stand_in(s, i, j);
+	return j;
+}
+
+/* 1 and the escape's offset in *at when a string in s holds \u0000. */
+static int find_nul_escape(const char *s, size_t len, size_t *at)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (s[i] != '"') {
+			i++;
+			continue;
+		}
+		i = skip_string(s, len, i + 1, at);
+		if (i == SIZE_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+/* Replace the big integers in s (a copy of a line without \u0000). */
+static void replace_bigints(char *s, size_t len)
+{
+	size_t i = 0, unused = 0;
+
+	while (i < len) {
+		if (s[i] == '"') {
+			i = skip_string(s, len, i + 1, &unused);
+		} else if (s[i] == '-' || is_digit(s[i])) {
+			i = number(s, len, i);
+		} else {
+			i++;
+		}
+	}
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* The 1-based column (in characters, as jansson counts) of byte off. */
+static size_t column_of(const char *line, size_t off)
+{
+	size_t col = 1;
+
+	for (size_t i = 0; i < off; i++)
+		col += ((unsigned char)line[i] & 0xc0) != 0x80;
+	return col;
+}
+
+static int nul_escape_error(const struct rec *r, size_t at)
+{
+	return fail(r->msg, "escaped NUL character (\\u0000) in a string (column %zu)",
+		    column_of(r->line, at));
+}
+
+/* jansson fails some allocations without a message: no text means that. */
+static int out_of_memory(const json_error_t *je)
+{
+	return je->text[0] == '\0' || json_error_code(je) == json_error_out_of_memory;
+}
+
+static void error_init(json_error_t *je)
+{
+	je->text[0] = '\0';
+	je->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_unknown;
+}
+
+static int load_error(const struct rec *r, const json_error_t *je)
+{
+	const char *nul = memchr(r->line, '\0', r->len);
+	size_t bad;
+
+	if (out_of_memory(je))
+		return CHORUS_ENOMEM;
+	if (nul)
+		return fail(r->msg, "NUL byte at column %zu",
+			    column_of(r->line, (size_t)(nul - r->line)));
+	if (!chorus_utf8_valid(r->line, r->len, &bad))
+		return fail(r->msg, "invalid UTF-8 at byte %zu", bad + 1);
+	if (json_error_code(je) == json_error_null_character &&
+	    find_nul_escape(r->line, r->len, &bad))
+		return nul_escape_error(r, bad);
+	if (je->column > 0)
+		return fail(r->msg, "invalid JSON: %s (column %d)", je->text, je->column);
+	return fail(r->msg, "invalid JSON: %s", je->text);
+}
+
+/* A failed second parse: a stand-in where no number may be (an object key,
+ * after the value) must not show in the message. */
+static int bigint_load_error(const struct rec *r, const json_error_t *je)
+{
+	if (out_of_memory(je))
+		return CHORUS_ENOMEM;
+	if (json_error_code(je) == json_error_null_byte_in_key ||
+	    strstr(je->text, "\\u0000"))
+		return fail(r->msg, "invalid JSON: unexpected number (column %d)", je->column);
+	return load_error(r, je);
+}
+
+/* Second parse of a line holding integers too big for jansson. */
+static json_t *load_bigints(struct rec *r, chorus_jsonl_ws *ws, json_error_t *je,
+			    int *rc)
+{
+	size_t nul_at = 0;
+	json_t *root;
+
+	if (find_nul_escape(r->line, r->len, &nul_at)) {
+		*rc = nul_escape_error(r, nul_at);
+		return NULL;
+	}
+	chorus_buf_reset(&ws->scratch);
+	*rc = chorus_buf_append(&ws->scratch, r->line, r->len);
+	if (*rc != 0)
+		return NULL;
+	replace_bigints(ws->scratch.data, r->len);
+	error_init(je);
+	root = json_loadb(ws->scratch.data, r->len, LOAD_FLAGS | JSON_ALLOW_NUL, je);
+	if (!root)
+		*rc = bigint_load_error(r, je);
+	r->bigints = 1;
+	return root;
+}
+
+static json_t *load(struct rec *r, chorus_jsonl_ws *ws, int *rc)
+{
+	json_error_t je;
+	json_t *root;
+
+	error_init(&je);
+	root = json_loadb(r->line, r->len, LOAD_FLAGS, &je);
+	if (root)
+		return root;
+	if (json_error_code(&je) == json_error_numeric_overflow &&
+	    !memchr(r->line, '\0', r->len))
+		return load_bigints(r, ws, &je, rc);
+	*rc = load_error(r, &je);
+	return NULL;
+}
+
+int chorus_jsonl_parse_record(const char *p, size_t len, chorus_jsonl_ws *ws,
+			      chorus_arena *strings, chorus_post *post,
+			      char msg[CHORUS_ERROR_TEXT])
+{
+	struct rec r = { p, len, 0, msg };
+	struct fields f;
+	int rc = 0;
+	json_t *root = load(&r, ws, &rc);
+
+	if (!root)
+		return rc;
+	if (json_is_object(root))
+		rc = get_fields(&r, root, &f);
+	else
+		rc = fail(msg, "not a JSON object");
+	if (rc == 0)
+		rc = store(&f, strings, post);
+	json_decref(root);
+	return rc;
+}
+
+int chorus_jsonl_blank(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+void chorus_jsonl_ws_init(chorus_jsonl_ws *ws)
+{
+	chorus_buf_init(&ws->scratch, CHORUS_INPUT_MAX_RECORD_LIMIT);
+}
+
+void chorus_jsonl_ws_dispose(chorus_jsonl_ws *ws)
+{
+	chorus_buf_dispose(&ws->scratch);
+}
+
+/* ---- the parallel driver ------------------------------------------------ */
+
+enum { SLOT_POST = 0, SLOT_BLANK = 1, SLOT_BAD = 2 }; /* or a negative code */
+
+struct slot {
+	chorus_post post;
+	const char *msg; /* SLOT_BAD: in the worker's msgs arena */
+	int status;
+};
+
+struct worker {
+	chorus_arena strings; /* moved to the corpus on success */
+	chorus_arena msgs;    /* emptied after every batch */
+	chorus_jsonl_ws ws;
+	char pad[64];         /* keeps threads' workers off one cache line */
+};
+
+struct reader {
+	chorus_corpus *c;
+	const chorus_read_opts *opts;
+	chorus_error *err;
+	chorus_input *in;
+	chorus_input_stats *st;
+	uint32_t input;
+	size_t max_record;
+	int nt;
+	struct worker *w;
+	struct slot *slots;
+};
+
+/* Parse one line into its slot (what every thread runs). */
+static void parse_line(const chorus_line *l, struct worker *w, struct slot *s,
+		       size_t max_record)
+{
+	char msg[CHORUS_ERROR_TEXT];
+	int rc;
+
+	if (!l->p) {
+		rc = fail(msg, "record too long (%zu bytes > %zu limit)", l->len, max_record);
+	} else if (chorus_jsonl_blank(l->p, l->len)) {
+		s->status = SLOT_BLANK;
+		return;
+	} else {
+		rc = chorus_jsonl_parse_record(l->p, l->len, &w->ws, &w->strings,
+					       &s->post, msg);
+	}
+	if (rc == CHORUS_EINPUT) {
+		s->msg = chorus_arena_strndup(&w->msgs, msg, strlen(msg));
+		rc = s->msg ? SLOT_BAD : CHORUS_ENOMEM;
+	}
+	s->status = rc;
+}
+
+/* A bad record: to on_error, or, under strict, the error of the read. */
+static int report(struct reader *rd, uint64_t line, const char *msg)
+{
+	chorus_error e;
+
+	rd->st->skipped++;
+	chorus_error_set(&e, rd->st->path, line, "%s", msg);
+	if (rd->opts->strict) {
+		*rd->err = e;
+		return CHORUS_EINPUT;
+	}
+	if (rd->opts->on_error)
+		rd->opts->on_error(rd->opts->ud, &e);
+	return 0;
+}
+
+static int merge_slot(struct reader *rd, const chorus_line *l, struct slot *s)
+{
+	switch (s->status) {
+	case SLOT_POST:
+		s->post.line = l->no;
+		s->post.input = rd->input;
+		chorus_corpus_push(rd->c, &s->post);
+		rd->st->records++;
+		rd->st->reposts += (s->post.flags & CHORUS_POST_REPOST) != 0;
+		return 0;
+	case SLOT_BLANK:
+		rd->st->blank++;
+		return 0;
+	case SLOT_BAD:
+		return report(rd, l->no, s->msg);
+	default:
+		return s->status;
+	}
+}
+
+/* Merge a parsed batch into the corpus, in line order. */
+static int merge(struct reader *rd, const chorus_batch *b)
+{
+	int rc = chorus_corpus_reserve(rd->c, b->n, rd->err);
+
+	for (size_t i = 0; rc == 0 && i < b->n; i++) {
+		rd->st->lines++;
+		rc = merge_slot(rd, &b->lines[i], &rd->slots[i]);
+	}
+	for (int t = 0; t < rd->nt; t++)
+		chorus_arena_dispose(&rd->w[t].msgs);
+	if (rc == 0 && rd->opts->on_progress)
+		rd->opts->on_progress(rd->opts->ud, rd->st->path, chorus_input_bytes(rd->in));
+	return rc;
+}
+
+/* Parse cur in parallel while one thread reads next, then merge cur. */
+static int step(struct reader *rd, const chorus_batch *cur, chorus_batch *next)
+{
+	const size_t n = cur->n;
+	int rrc = 0, rc;
+	chorus_error rerr;
+
+	chorus_error_clear(&rerr);
+#pragma omp parallel num_threads(rd->nt) default(none) shared(rd, cur, next, rrc, rerr, n)
+	{
+#pragma omp single nowait
+		rrc = chorus_input_next(rd->in, next, &rerr);
+#pragma omp for schedule(dynamic, 256) nowait
+		for (size_t i = 0; i < n; i++)
+			parse_line(&cur->lines[i], &rd->w[chorus_par_thread_id()],
+				   &rd->slots[i], rd->max_record);
+	}
+	rc = merge(rd, cur);
+	if (rc == 0 && rrc != 0) {
+		*rd->err = rerr;
+		rc = rrc;
+	}
+	return rc;
+}
+
+static int read_all(struct reader *rd)
+{
+	chorus_batch b[2];
+	int k = 0;
+	int rc = chorus_input_next(rd->in, &b[0], rd->err);
+
+	while (rc == 0 && b[k].n > 0) {
+		rc = step(rd, &b[k], &b[k ^ 1]);
+		k ^= 1;
+	}
+	return rc;
+}
+
+static int workers_new(struct reader *rd, size_t batch_lines)
+{
+	rd->w = chorus_calloc((size_t)rd->nt, sizeof *rd->w);
+	rd->slots = chorus_mallocarray(batch_lines, sizeof *rd->slots);
+	if (!rd->w || !rd->slots)
+		return CHORUS_ENOMEM;
+	for (int t = 0; t < rd->nt; t++) {
+		chorus_arena_init(&rd->w[t].strings);
+		chorus_arena_init(&rd->w[t].msgs);
+		chorus_jsonl_ws_init(&rd->w[t].ws);
+	}
+	return 0;
+}
+
+/* Free the workers; keep their strings in the corpus when keep is set. */
+static void workers_free(struct reader *rd, int keep)
+{
+	for (int t = 0; rd->w && t < rd->nt; t++) {
+		if (keep)
+			chorus_arena_adopt(chorus_corpus_arena(rd->c), &rd->w[t].strings);
+		chorus_arena_dispose(&rd->w[t].strings);
+		chorus_arena_dispose(&rd->w[t].msgs);
+		chorus_jsonl_ws_dispose(&rd->w[t].ws);
+	}
+	chorus_free(rd->w);
+	chorus_free(rd->slots);
+}
+
+/* Errors name the input by the stats' copy of its name, which outlives it. */
+static int open_input(struct reader *rd, const void *mem, size_t n,
+		      const chorus_input_limits *lim)
+{
+	if (!mem)
+		return chorus_input_open(&rd->in, rd->st->path, lim, rd->err);
+	return chorus_input_open_mem(&rd->in, rd->st->path, mem, n, lim, rd->err);
+}
+
+static int read_source(struct reader *rd, const char *path, const void *mem,
+		       size_t n, const chorus_input_limits *lim)
+{
+	int rc = chorus_corpus_add_input(rd->c, path, &rd->input, rd->err);
+
+	if (rc != 0)
+		return rc;
+	rd->st = chorus_corpus_input_stats(rd->c, rd->input);
+	rc = open_input(rd, mem, n, lim);
+	if (rc == 0)
+		rc = workers_new(rd, lim->batch_lines ? lim->batch_lines
+						      : CHORUS_INPUT_BATCH_LINES);
+	if (rc == 0)
+		rc = read_all(rd);
+	if (rc == 0) {
+		rd->st->bytes = chorus_input_bytes(rd->in);
+		chorus_input_sha256(rd->in, rd->st->sha256);
+	}
+	return rc;
+}
+
+static int read_jsonl(chorus_corpus *c, const char *path, const void *mem,
+		      size_t n, const chorus_read_opts *opts,
+		      const chorus_input_limits *lim, chorus_error *err)
+{
+	static const chorus_read_opts defaults;
+	chorus_input_limits l = lim ? *lim : (chorus_input_limits){ 0, 0, 0 };
+	struct reader rd = { .c = c, .opts = opts ? opts : &defaults, .err = err };
+	const size_t nposts = chorus_corpus_count(c);
+	const size_t ninputs = chorus_corpus_input_count(c);
+	int rc;
+
+	l.max_record = rd.opts->max_record ? rd.opts->max_record : CHORUS_MAX_RECORD;
+	if (l.max_record > CHORUS_INPUT_MAX_RECORD_LIMIT) {
+		chorus_error_set(err, path, 0, "max_record is over the limit of %zu bytes",
+				 (size_t)CHORUS_INPUT_MAX_RECORD_LIMIT);
+		return CHORUS_EUSAGE;
+	}
+	rd.max_record = l.max_record;
+	rd.nt = chorus_par_threads(rd.opts->threads);
+	/* jansson's hash seed must be set before any thread parses. */
+	json_object_seed(JSON_SEED);
+	rc = read_source(&rd, path, mem, n, &l);
+	workers_free(&rd, rc == 0);
+	chorus_input_free(rd.in);
+	if (rc == CHORUS_ENOMEM)
+		chorus_error_set(err, path, 0, "out of memory");
+	if (rc != 0)
+		chorus_corpus_rollback(c, nposts, ninputs);
+	return rc;
+}
+
+int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
+			     const chorus_read_opts *opts, chorus_error *err)
+{
+	return read_jsonl(c, path, NULL, 0, opts, NULL, err);
+}
+
+int chorus_corpus_read_jsonl_mem(chorus_corpus *c, const char *name,
+				 const void *data, size_t n,
+				 const chorus_read_opts *opts,
+				 const chorus_input_limits *lim, chorus_error *err)
+{
+	static const char empty;
+
+	return read_jsonl(c, name, data ? data : &empty, n, opts, lim, err);
+}

@@ -1,0 +1,50 @@
+/*
+ * jsonl_int.h - the canonical JSON Lines reader's inner pieces, for tests
+ * and the fuzz target: the per-record parser and a reader over memory.
+ */
+#ifndef CHORUS_JSONL_INT_H
+#define CHORUS_JSONL_INT_H
+
+#include <stddef.h>
+
+#include "chorus/arena.h"
+#include "chorus/buf.h"
+#include "chorus/error.h"
+#include "chorus/post.h"
+#include "input_int.h"
+
+/* Scratch space of one parsing thread (a copy of a line holding integers
+ * too big for int64; bounded by CHORUS_INPUT_MAX_RECORD_LIMIT). */
+typedef struct chorus_jsonl_ws {
+	chorus_buf scratch;
+} chorus_jsonl_ws;
+
+void chorus_jsonl_ws_init(chorus_jsonl_ws *ws);
+void chorus_jsonl_ws_dispose(chorus_jsonl_ws *ws);
+
+/*
+ * Parse one non-blank line p[0..len) into *post: its strings are copied into
+ * strings; line, input and flags other than CHORUS_POST_REPOST are left 0.
+ * Returns 0, CHORUS_EINPUT with the one-line reason in msg (*post and
+ * strings untouched), or CHORUS_ENOMEM.  Pure apart from ws and strings:
+ * threads may call it at once with their own ws and strings, once
+ * json_object_seed has been called.
+ */
+int chorus_jsonl_parse_record(const char *p, size_t len, chorus_jsonl_ws *ws,
+			      chorus_arena *strings, chorus_post *post,
+			      char msg[CHORUS_ERROR_TEXT]);
+
+/* 1 when p[0..len) holds only JSON white space (a blank line). */
+int chorus_jsonl_blank(const char *p, size_t len);
+
+/*
+ * chorus_corpus_read_jsonl over data[0..n) (not copied; must outlive the
+ * call), named name in stats and errors.  lim == NULL uses the default batch
+ * sizes; its max_record is ignored (opts->max_record rules).
+ */
+int chorus_corpus_read_jsonl_mem(chorus_corpus *c, const char *name,
+				 const void *data, size_t n,
+				 const chorus_read_opts *opts,
+				 const chorus_input_limits *lim, chorus_error *err);
+
+#endif
