@@ -3,9 +3,10 @@
  *
  * Steps, in order (names as listed by chorus_norm_steps, recorded in every
  * scan's params):
- *   nfkc_casefold    Unicode NFKC with case folding (utf8proc)
  *   strip_invisible  zero-width characters, bidi controls, soft hyphen and
- *                    other default-ignorable code points removed
+ *                    other default-ignorable code points removed (first, so
+ *                    that NFKC sees the letters they were hiding between)
+ *   nfkc_casefold    Unicode NFKC with case folding (utf8proc)
  *   urls             URLs replaced by a placeholder token, kept aside
  *   mentions         @mentions replaced by a placeholder token, kept aside
  *   hashtags         '#tag' becomes the word 'tag'

@@ -76,7 +76,9 @@ typedef struct chorus_scan_stats {
 	uint64_t verified;        /* candidates at or above the threshold */
 	uint64_t linked_posts;    /* posts with at least one verified link */
 	uint64_t groups;          /* connected groups of 2+ posts */
-	uint64_t clusters;        /* groups with enough accounts */
+	uint64_t slow_groups;     /* enough accounts, but never min_accounts
+				     within one window: left out */
+	uint64_t clusters;        /* groups with min_accounts within a window */
 	int64_t stage_ns[CHORUS_STAGE_COUNT];
 } chorus_scan_stats;
 

@@ -319,7 +319,7 @@ static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *
 	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
 	chorus_error err;
 	int to_stdout = !strcmp(c->json, "-");
-	FILE *f = to_stdout ? stdout : opts_create_tmp(c->json);
+	FILE *f = to_stdout ? stdout : opts_out_open(c->json);
 	int rc;
 
 	if (!f) {
@@ -328,7 +328,7 @@ static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *
 	}
 	rc = chorus_report_json(f, s, corpus, &c->p, &meta, &err);
 	if (!to_stdout)
-		rc = opts_commit_tmp(f, c->json, rc);
+		rc = opts_out_close(f, c->json, rc);
 	if (rc) {
 		cli_error("%s: %s", to_stdout ? "standard output" : c->json,
 			  rc == CHORUS_EIO ? strerror(errno) : chorus_code_str(rc));

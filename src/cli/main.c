@@ -55,10 +55,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "scan"))
 		return cmd_scan(argc - 1, argv + 1);
-#ifdef CHORUS_HAVE_SYNTH
 	if (!strcmp(argv[1], "synth"))
 		return cmd_synth(argc - 1, argv + 1);
-#endif
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'chorus --help')", argv[1]);

@@ -3,12 +3,14 @@
  *
  * An output file is written under a temporary name beside its target and
  * renamed into place only when complete, so a failed or killed run never
- * leaves a truncated report where a good one is expected.
+ * leaves a truncated report where a good one is expected.  A target that
+ * is not a regular file (/dev/null, a FIFO) is written in place.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chorus/error.h"
@@ -64,19 +66,33 @@ static void tmp_name(char *buf, size_t cap, const char *path)
 	snprintf(buf, cap, "%s.tmp.%ld", path, (long)getpid());
 }
 
-FILE *opts_create_tmp(const char *path)
+int opts_special_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+FILE *opts_out_open(const char *path)
 {
 	char tmp[4096];
 
+	if (opts_special_file(path))
+		return fopen(path, "wb");
 	tmp_name(tmp, sizeof tmp, path);
 	return fopen(tmp, "wb");
 }
 
-int opts_commit_tmp(FILE *f, const char *path, int rc)
+int opts_out_close(FILE *f, const char *path, int rc)
 {
 	char tmp[4096];
 	int saved;
 
+	if (opts_special_file(path)) {
+		if (fclose(f) != 0 && rc == 0)
+			rc = CHORUS_EIO;
+		return rc;
+	}
 	tmp_name(tmp, sizeof tmp, path);
 	if (fclose(f) != 0 && rc == 0)
 		rc = CHORUS_EIO;

@@ -13,10 +13,16 @@ int opts_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long 
 int opts_u64(const char *s, uint64_t *out); /* decimal or 0x hex */
 int opts_double(const char *s, double lo, double hi, double *out);
 
-/* Open "PATH.tmp.PID" for writing; NULL with errno set on failure. */
-FILE *opts_create_tmp(const char *path);
-/* Close the temporary file and rename it over path when rc is 0 and every
- * write succeeded, else remove it.  Returns rc, or CHORUS_EIO. */
-int opts_commit_tmp(FILE *f, const char *path, int rc);
+/* 1 when path exists and is not a regular file (/dev/null, a FIFO). */
+int opts_special_file(const char *path);
+/* Open an output file: a regular (or new) file as "PATH.tmp.PID", renamed
+ * into place by opts_out_close; anything else (/dev/null, a FIFO, a
+ * terminal) in place, since renaming over it would replace it.  NULL with
+ * errno set on failure. */
+FILE *opts_out_open(const char *path);
+/* Close an output opened by opts_out_open; a temporary file is renamed over
+ * path when rc is 0 and every write succeeded, else removed.  Returns rc,
+ * or CHORUS_EIO. */
+int opts_out_close(FILE *f, const char *path, int rc);
 
 #endif

@@ -1,15 +1,16 @@
 /*
  * scan_cluster.c - stage "cluster": connected components of the verified
- * links, then for each group with at least min_accounts distinct authors:
- * accounts, burst, similarity figures, medoid, id and score.
+ * links, then for each group with at least min_accounts distinct authors
+ * within one window: accounts, similarity figures, medoid, id and score.
  *
  * Components: union-find whose root is always the smaller index, so a
  * component's root is its earliest post whatever the order of the unions.
  * Groups are numbered by root, members listed in time order.
  *
+ * A group is a cluster when it has min_accounts distinct authors within one
+ * window (burst_accounts, two pointers over the time-ordered members, O(m)).
+ *
  * Per-cluster figures (in parallel over clusters, into fixed slots):
- *   burst_accounts  most distinct authors among posts within one window
- *                   (two pointers over the time-ordered members, O(m))
  *   similarity      min / median / max over the cluster's verified links
  *   template        medoid over distinct texts (shingle sets): the variant
  *                   with the highest count-weighted Jaccard to the others,
@@ -20,6 +21,7 @@
  *                   ids, each followed by a newline, in time order
  *   score           burst_accounts * median similarity
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,8 @@ typedef struct group {
 	uint32_t edges;   /* offset of the links in the link list */
 	uint32_t nedges;
 	uint32_t naccounts;
+	uint32_t burst;   /* most distinct authors within one window */
+	bool keep;        /* enough accounts within one window: a cluster */
 } group;
 
 typedef struct variant {
@@ -45,7 +49,6 @@ typedef struct variant {
 } variant;
 
 typedef struct cluster_worker {
-	uint32_t *author_count; /* nauthors, zero between uses */
 	float *sims;
 	size_t sims_cap;
 	variant *vars;
@@ -145,14 +148,47 @@ static int build_groups(struct chorus_scan *s, uint32_t *parent, grouping *g)
 	return CHORUS_OK;
 }
 
-/* Count distinct authors of every group (stamp[a] = last group seen). */
-static int count_accounts(const struct chorus_scan *s, grouping *g, size_t *nclusters,
-			  size_t *mem)
+/* Most distinct authors among members (time order) within one window: two
+ * pointers, O(m).  count[] is zero on entry and on return. */
+static uint32_t burst_accounts(const struct chorus_scan *s, const uint32_t *posts, size_t n,
+			       uint32_t *count)
+{
+	size_t lo = 0;
+	uint32_t distinct = 0, best = 0;
+
+	for (size_t hi = 0; hi < n; hi++) {
+		const uint32_t i = posts[hi];
+		if (count[s->author[i]]++ == 0)
+			distinct++;
+		while (s->time[i] - s->time[posts[lo]] > s->p.window)
+			if (--count[s->author[posts[lo++]]] == 0)
+				distinct--;
+		if (distinct > best)
+			best = distinct;
+	}
+	for (; lo < n; lo++)
+		count[s->author[posts[lo]]] = 0;
+	return best;
+}
+
+/*
+ * Count distinct authors of every group (stamp[a] = last group seen) and,
+ * where there are enough, the most of them within one window.  A group is a
+ * cluster only when min_accounts distinct authors posted within one window:
+ * links join posts at most a window apart, but a chain of links can stretch
+ * a group over weeks (a headline shared by two readers a day for a month);
+ * such a slow group is counted and left out.
+ */
+static int count_accounts(struct chorus_scan *s, grouping *g, size_t *nclusters, size_t *mem)
 {
 	uint32_t *stamp = chorus_calloc(s->nauthors ? s->nauthors : 1, sizeof *stamp);
+	uint32_t *count = chorus_calloc(s->nauthors ? s->nauthors : 1, sizeof *count);
 
-	if (!stamp)
+	if (!stamp || !count) {
+		chorus_free(stamp);
+		chorus_free(count);
 		return CHORUS_ENOMEM;
+	}
 	*nclusters = 0;
 	*mem = 0;
 	for (size_t q = 0; q < g->ngroups; q++) {
@@ -164,12 +200,19 @@ static int count_accounts(const struct chorus_scan *s, grouping *g, size_t *nclu
 				gr->naccounts++;
 			}
 		}
-		if (gr->naccounts >= s->p.min_accounts) {
-			++*nclusters;
-			*mem += (size_t)gr->size + gr->naccounts;
+		if (gr->naccounts < s->p.min_accounts)
+			continue;
+		gr->burst = burst_accounts(s, g->members + gr->first, gr->size, count);
+		if (gr->burst < s->p.min_accounts) {
+			s->stats.slow_groups++;
+			continue;
 		}
+		gr->keep = true;
+		++*nclusters;
+		*mem += (size_t)gr->size + gr->naccounts;
 	}
 	chorus_free(stamp);
+	chorus_free(count);
 	return CHORUS_OK;
 }
 
@@ -186,7 +229,7 @@ static int fill_clusters(struct chorus_scan *s, const grouping *g, uint32_t *gid
 		const group *gr = &g->groups[q];
 		chorus_cluster *cl;
 		uint32_t *acc;
-		if (gr->naccounts < s->p.min_accounts)
+		if (!gr->keep)
 			continue;
 		cl = &s->clusters[c];
 		gidx[c++] = (uint32_t)q;
@@ -207,26 +250,6 @@ static int fill_clusters(struct chorus_scan *s, const grouping *g, uint32_t *gid
 	}
 	chorus_free(stamp);
 	return CHORUS_OK;
-}
-
-static size_t burst_accounts(const struct chorus_scan *s, const chorus_cluster *cl,
-			     uint32_t *count)
-{
-	size_t lo = 0, distinct = 0, best = 0;
-
-	for (size_t hi = 0; hi < cl->nposts; hi++) {
-		const uint32_t i = cl->posts[hi];
-		if (count[s->author[i]]++ == 0)
-			distinct++;
-		while (s->time[i] - s->time[cl->posts[lo]] > s->p.window)
-			if (--count[s->author[cl->posts[lo++]]] == 0)
-				distinct--;
-		if (distinct > best)
-			best = distinct;
-	}
-	for (; lo < cl->nposts; lo++)
-		count[s->author[cl->posts[lo]]] = 0;
-	return best;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -350,7 +373,7 @@ static int describe(const struct chorus_scan *s, chorus_cluster *cl, const group
 
 	cl->first_seen = s->time[cl->posts[0]];
 	cl->last_seen = s->time[cl->posts[cl->nposts - 1]];
-	cl->burst_accounts = burst_accounts(s, cl, w->author_count);
+	cl->burst_accounts = gr->burst;
 	rc = similarity_figures(cl, edge_sim + gr->edges, gr->nedges, w);
 	if (!rc)
 		rc = medoid(s, cl, w);
@@ -380,7 +403,6 @@ static void free_workers(cluster_worker *w, int nt)
 	if (!w)
 		return;
 	for (int t = 0; t < nt; t++) {
-		chorus_free(w[t].author_count);
 		chorus_free(w[t].sims);
 		chorus_free(w[t].vars);
 		chorus_sha256_free(w[t].sha);
@@ -395,9 +417,8 @@ static cluster_worker *new_workers(const struct chorus_scan *s, int nt)
 	if (!w)
 		return NULL;
 	for (int t = 0; t < nt; t++) {
-		w[t].author_count = chorus_calloc(s->nauthors ? s->nauthors : 1, sizeof (uint32_t));
 		w[t].sha = chorus_sha256_new();
-		if (!w[t].author_count || !w[t].sha) {
+		if (!w[t].sha) {
 			free_workers(w, nt);
 			return NULL;
 		}

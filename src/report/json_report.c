@@ -151,6 +151,7 @@ static void write_counts(writer *w, const chorus_scan_stats *st)
 	     st->candidates, st->verified);
 	putf(w, "    \"linked_posts\": %" PRIu64 ",\n    \"groups\": %" PRIu64 ",\n",
 	     st->linked_posts, st->groups);
+	putf(w, "    \"slow_groups_left_out\": %" PRIu64 ",\n", st->slow_groups);
 	putf(w, "    \"clusters\": %" PRIu64 "\n  },\n", st->clusters);
 }
 

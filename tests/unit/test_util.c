@@ -107,7 +107,7 @@ static void test_escape(void)
 	chorus_buf b;
 
 	chorus_buf_init(&b, 1 << 20);
-	chorus_escape_json(&b, "a\"b\\c\n\x01\xE2\x80\xA8\xFFд", 14);
+	chorus_escape_json(&b, "a\"b\\c\n\x01\xE2\x80\xA8\xFFд", 13);
 	CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\\u2028\xEF\xBF\xBD\xD0\xB4\"");
 	chorus_buf_reset(&b);
 	chorus_escape_term(&b, "x\xE2\x80\xAEy\x1b[2J", 9);

@@ -1,0 +1,276 @@
+/*
+ * bench_scan.c - throughput and peak memory of every stage of a scan.
+ *
+ *   bench_scan FILE.jsonl [--runs R] [--threads LIST]     (LIST like 1,2)
+ *
+ * For each thread count: one warm-up run, then R measured runs, each in a
+ * child process of its own so that peak memory is that run's alone.  In a
+ * run: read+parse, then the scan stages (sign = normalise + shingle + MinHash
+ * + band keys, lsh, verify, cluster), then the JSON report to /dev/null.
+ * Before each stage the peak-RSS counter is reset (/proc/self/clear_refs)
+ * and read after it, so each stage gets its own peak; where the kernel
+ * refuses the reset the figure is the process peak so far (marked *).
+ * Also measured: normalise alone over the parsed posts (same threads) and
+ * parse-only (the reference floor).  Prints medians; never fails a build.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chorus/alloc.h"
+#include "chorus/models.h"
+#include "chorus/normalise.h"
+#include "chorus/report.h"
+#include "chorus/scan.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+enum { M_PARSE, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE, M_TOTAL, M_PARSE_ONLY, M_COUNT };
+static const char *names[M_COUNT] = {
+	"read+parse", "normalise (alone)", "sign", "lsh", "verify", "cluster", "write report",
+	"matching core (sign..cluster)", "end to end", "parse only (floor)"
+};
+
+typedef struct sample {
+	double secs[M_COUNT];
+	double peak_mb[M_COUNT];
+	int reset_ok;
+	unsigned long long posts, clusters;
+} sample;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int reset_peak(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	int ok = f && fputs("5", f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok;
+}
+
+static double peak_mb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	double kb = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = atof(line + 6);
+	if (f)
+		fclose(f);
+	return kb / 1024.0;
+}
+
+typedef struct stage_ctx {
+	sample *s;
+	double t0;
+} stage_ctx;
+
+static int stage_index(const char *name)
+{
+	if (!strcmp(name, "sign")) return M_SIGN;
+	if (!strcmp(name, "lsh")) return M_LSH;
+	if (!strcmp(name, "verify")) return M_VERIFY;
+	if (!strcmp(name, "cluster")) return M_CLUSTER;
+	return -1;
+}
+
+static void on_stage(void *ud, const char *name, int done)
+{
+	stage_ctx *c = ud;
+	int k = stage_index(name);
+
+	if (k < 0)
+		return;
+	if (!done) {
+		c->s->reset_ok &= reset_peak();
+		c->t0 = now();
+	} else {
+		c->s->secs[k] = now() - c->t0;
+		c->s->peak_mb[k] = peak_mb();
+	}
+}
+
+static void normalise_alone(const chorus_corpus *c, const chorus_models *m, int threads, sample *s)
+{
+	const chorus_post *posts = chorus_corpus_posts(c);
+	const long n = (long)chorus_corpus_count(c);
+	double t0;
+
+	s->reset_ok &= reset_peak();
+	t0 = now();
+#pragma omp parallel num_threads(threads) default(none) shared(posts, m) firstprivate(n)
+	{
+		chorus_norm *w = chorus_norm_new(m, 0);
+		chorus_normalised nz;
+#pragma omp for schedule(dynamic, 2048)
+		for (long i = 0; i < n; i++)
+			chorus_norm_run(w, posts[i].text.p, posts[i].text.len, NULL, &nz);
+		chorus_norm_free(w);
+	}
+	s->secs[M_NORM] = now() - t0;
+	s->peak_mb[M_NORM] = peak_mb();
+}
+
+static void run_once(const char *file, int threads, int parse_only, sample *s)
+{
+	chorus_read_opts ro = { .threads = threads };
+	chorus_scan_params p;
+	chorus_models *m = NULL;
+	chorus_corpus *c = chorus_corpus_new();
+	chorus_scan *scan = NULL;
+	chorus_error err;
+	stage_ctx sc = { .s = s };
+	double t0 = now(), t;
+
+	s->reset_ok = reset_peak();
+	if (chorus_corpus_read_jsonl(c, file, &ro, &err)) {
+		fprintf(stderr, "bench_scan: %s: %s\n", file, err.text);
+		exit(1);
+	}
+	t = now();
+	s->secs[parse_only ? M_PARSE_ONLY : M_PARSE] = t - t0;
+	s->peak_mb[parse_only ? M_PARSE_ONLY : M_PARSE] = peak_mb();
+	s->posts = chorus_corpus_count(c);
+	if (parse_only)
+		return;
+	chorus_models_load(&m, NULL, &err);
+	chorus_scan_params_init(&p);
+	p.threads = threads;
+	p.on_stage = on_stage;
+	p.ud = &sc;
+	double tc = now();
+	if (chorus_scan_run(c, m, &p, &scan, &err)) {
+		fprintf(stderr, "bench_scan: %s\n", err.text);
+		exit(1);
+	}
+	s->secs[M_CORE] = now() - tc;
+	s->peak_mb[M_CORE] = peak_mb();
+	FILE *devnull = fopen("/dev/null", "w");
+	double tw = now();
+	chorus_report_meta meta = { chorus_models_version(m) };
+	chorus_report_json(devnull, scan, c, &p, &meta, &err);
+	fclose(devnull);
+	s->secs[M_WRITE] = now() - tw;
+	s->peak_mb[M_WRITE] = peak_mb();
+	s->secs[M_TOTAL] = now() - t0;
+	s->peak_mb[M_TOTAL] = peak_mb();
+	s->clusters = chorus_scan_cluster_count(scan);
+	chorus_scan_free(scan);
+	normalise_alone(c, m, threads, s);
+	chorus_corpus_free(c);
+	chorus_models_free(m);
+}
+
+/* Run in a child so peak memory belongs to this run alone. */
+static int run_child(const char *file, int threads, int parse_only, sample *out)
+{
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		sample s;
+		memset(&s, 0, sizeof s);
+		close(fd[0]);
+		run_once(file, threads, parse_only, &s);
+		if (write(fd[1], &s, sizeof s) != (ssize_t)sizeof s)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	ssize_t got = read(fd[0], out, sizeof *out);
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	return got == (ssize_t)sizeof *out ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void report(int threads, sample *full, sample *parse, int runs)
+{
+	double v[64], mem[64];
+	unsigned long long posts = full[0].posts;
+
+	printf("\nthreads %d: %llu posts, %llu clusters, median of %d runs after a warm-up\n",
+	       threads, posts, full[0].clusters, runs);
+	printf("  %-32s %10s %14s %12s\n", "stage", "seconds", "posts/s", "peak MB");
+	for (int k = 0; k < M_COUNT; k++) {
+		sample *src = k == M_PARSE_ONLY ? parse : full;
+		for (int r = 0; r < runs; r++) {
+			v[r] = src[r].secs[k];
+			mem[r] = src[r].peak_mb[k];
+		}
+		double t = median(v, runs), pm = median(mem, runs);
+		printf("  %-32s %10.3f %14.0f %11.0f%s\n", names[k], t, t > 0 ? posts / t : 0, pm,
+		       full[0].reset_ok ? "" : "*");
+	}
+	for (int r = 0; r < runs; r++) {
+		v[r] = full[r].secs[M_TOTAL];
+		mem[r] = parse[r].secs[M_PARSE_ONLY];
+	}
+	double total = median(v, runs), floor = median(mem, runs);
+	printf("  end to end / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option o[] = { { "runs", 1, NULL, 'r' }, { "threads", 1, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	int runs = 3, tlist[8] = { 1, 2 }, nt = 2, c;
+
+	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (c == 'r')
+			runs = atoi(optarg) > 0 && atoi(optarg) <= 64 ? atoi(optarg) : 3;
+		else if (c == 't') {
+			nt = 0;
+			for (char *t = strtok(optarg, ","); t && nt < 8; t = strtok(NULL, ","))
+				tlist[nt++] = atoi(t) > 0 ? atoi(t) : 1;
+		} else
+			return 2;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: bench_scan FILE.jsonl [--runs R] [--threads 1,2]\n");
+		return 2;
+	}
+	for (int k = 0; k < nt; k++) {
+		sample full[64], parse[64], warm;
+		run_child(argv[optind], tlist[k], 0, &warm);
+		for (int r = 0; r < runs; r++) {
+			memset(&full[r], 0, sizeof full[r]);
+			memset(&parse[r], 0, sizeof parse[r]);
+			if (run_child(argv[optind], tlist[k], 0, &full[r]) ||
+			    run_child(argv[optind], tlist[k], 1, &parse[r])) {
+				fprintf(stderr, "bench_scan: a run failed\n");
+				return 1;
+			}
+		}
+		report(tlist[k], full, parse, runs);
+	}
+	return 0;
+}
