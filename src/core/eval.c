@@ -220,29 +220,35 @@ static int read_truth(evalctx *e, const char *path, chorus_error *err)
 }
 
 /* Campaign making up most of the cluster, and the per-post measures. */
+static int cmp_i32(const void *a, const void *b)
+{
+	const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* B-cubed sums and found / false for one cluster of n posts: its posts'
+ * campaigns sorted, so each campaign's count is one run.  O(n log n). */
 static void score_cluster(evalctx *e, json_t *posts, int32_t *camps, double *bp, double *br)
 {
 	const size_t n = json_array_size(posts);
-	size_t nc = 0;
+	int32_t major = -1;
+	size_t major_n = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		entry *en = lookup(e, json_string_value(json_array_get(posts, i)), 0);
-		camps[nc++] = en ? en->campaign : -1;
+		camps[i] = en ? en->campaign : -1;
 	}
-	/* Count each campaign's posts in the cluster (n is small: quadratic
-	 * in distinct campaigns only). */
-	int32_t major = -1;
-	size_t major_n = 0;
-	for (size_t i = 0; i < nc; i++) {
-		size_t k = 0;
-		for (size_t j = 0; j < nc; j++)
-			k += camps[j] == camps[i];
+	qsort(camps, n, sizeof *camps, cmp_i32);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && camps[j] == camps[i]; j++)
+			;
+		const size_t k = j - i;
 		if (camps[i] < 0) {
-			*bp += 1.0 / (double)n;
+			*bp += (double)k / (double)n; /* each is a class of its own */
 			continue;
 		}
-		*bp += (double)k / (double)n;
-		*br += (double)k / (double)e->camp[camps[i]].size;
+		*bp += (double)k * (double)k / (double)n;
+		*br += (double)k * (double)k / (double)e->camp[camps[i]].size;
 		if (k > major_n) {
 			major_n = k;
 			major = camps[i];
@@ -293,8 +299,15 @@ static int read_report(evalctx *e, const char *path, double *bp, double *br, cho
 				json_decref(doc);
 				return CHORUS_EINPUT;
 			}
-			if (en->cluster < 0)
-				e->out->flagged_posts++;
+			if (en->cluster >= 0) {
+				chorus_error_set(err, path, 0,
+						 "post \"%s\" is in cluster %d and again in cluster %zu: "
+						 "not a chorus scan report", en->id, en->cluster + 1, i + 1);
+				chorus_free(camps);
+				json_decref(doc);
+				return CHORUS_EINPUT;
+			}
+			e->out->flagged_posts++;
 			en->cluster = (int32_t)i;
 		}
 		score_cluster(e, posts, camps, bp, br);
