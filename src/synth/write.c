@@ -35,6 +35,20 @@ static int flush(chorus_buf *b, FILE *f, chorus_error *err)
 	return CHORUS_OK;
 }
 
+/* Write out what is left and flush f; what names the output in errors. */
+static int finish(chorus_buf *b, FILE *f, int rc, const char *what, chorus_error *err)
+{
+	if (rc == 0)
+		rc = flush(b, f, err);
+	if (rc == 0 && fflush(f) != 0) {
+		chorus_error_set(err, "", 0, "synth: write failed");
+		rc = CHORUS_EIO;
+	}
+	if (rc == CHORUS_ENOMEM || rc == CHORUS_ELIMIT)
+		chorus_error_set(err, "", 0, "synth: out of memory writing the %s", what);
+	return rc;
+}
+
 static int put_u64(chorus_buf *b, uint64_t v)
 {
 	char d[20];
@@ -154,14 +168,7 @@ int synth_write_corpus(const synth_plan *p, synth_shared *sh, FILE *f, chorus_er
 		if (rc == 0 && b.len >= FLUSH_AT)
 			rc = flush(&b, f, err);
 	}
-	if (rc == 0)
-		rc = flush(&b, f, err);
-	if (rc == 0 && fflush(f) != 0) {
-		chorus_error_set(err, "", 0, "synth: write failed");
-		rc = CHORUS_EIO;
-	}
-	if (rc == CHORUS_ENOMEM || rc == CHORUS_ELIMIT)
-		chorus_error_set(err, "", 0, "synth: out of memory writing the corpus");
+	rc = finish(&b, f, rc, "corpus", err);
 	chorus_buf_dispose(&b);
 	chorus_free(t);
 	return rc;
@@ -306,14 +313,7 @@ int synth_write_truth(const synth_plan *p, const synth_shared *sh, FILE *f, chor
 		if (rc == 0 && b.len >= FLUSH_AT)
 			rc = flush(&b, f, err);
 	}
-	if (rc == 0)
-		rc = flush(&b, f, err);
-	if (rc == 0 && fflush(f) != 0) {
-		chorus_error_set(err, "", 0, "synth: write failed");
-		rc = CHORUS_EIO;
-	}
-	if (rc == CHORUS_ENOMEM || rc == CHORUS_ELIMIT)
-		chorus_error_set(err, "", 0, "synth: out of memory writing the truth");
+	rc = finish(&b, f, rc, "truth", err);
 	chorus_buf_dispose(&b);
 	chorus_free(byl);
 	chorus_free(m.start);
