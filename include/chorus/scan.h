@@ -4,8 +4,8 @@
  *   posts (time order) -> normalise -> shingle -> MinHash -> LSH band keys
  *   -> candidate pairs (same band key, times within the window)
  *   -> verified pairs (exact Jaccard of shingle sets >= threshold)
- *   -> connected components -> clusters (>= min_accounts distinct authors)
- *   -> scoring and ordering.
+ *   -> connected components -> clusters (>= min_accounts distinct authors
+ *   within one window) -> scoring and ordering.
  *
  * Determinism: every parallel stage writes into slots indexed by post or by
  * pair and is merged in a fixed order, so the result is identical whatever
