@@ -15,6 +15,8 @@
  *
  * Verify: exact Jaccard of each candidate's sorted shingle sets, in
  * parallel over pairs into per-pair slots, then compacted in pair order.
+ * Pairs whose set sizes alone rule out the threshold (J <= min/max) are
+ * not merged at all.
  */
 #include <string.h>
 
@@ -162,6 +164,10 @@ static double pair_similarity(const struct chorus_scan *s, uint32_t a, uint32_t 
 
 	if (s->sethash[a] == s->sethash[b] && na == nb && memcmp(sa, sb, na * sizeof *sa) == 0)
 		return 1.0;
+	/* J <= min(na, nb) / max(na, nb): sets too different in size cannot
+	 * reach the threshold, and their exact value is never used. */
+	if ((double)(na < nb ? na : nb) < s->p.threshold * (double)(na < nb ? nb : na))
+		return 0.0;
 	return chorus_jaccard(sa, na, sb, nb);
 }
 
