@@ -6,6 +6,7 @@
 #define CHORUS_JSONL_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "chorus/arena.h"
 #include "chorus/buf.h"
@@ -33,6 +34,40 @@ void chorus_jsonl_ws_dispose(chorus_jsonl_ws *ws);
 int chorus_jsonl_parse_record(const char *p, size_t len, chorus_jsonl_ws *ws,
 			      chorus_arena *strings, chorus_post *post,
 			      char msg[CHORUS_ERROR_TEXT]);
+
+/* The fields of a canonical record, in this order. */
+enum chorus_jkey {
+	JK_ID, JK_AUTHOR, JK_TEXT, JK_CREATED_AT, JK_PLATFORM, JK_URL, JK_LANG,
+	JK_REPOST_OF, JK_REPLY_TO, JK_AUTHOR_CREATED_AT, JK_COUNT
+};
+
+/* Kinds of JSON value (JV_BIGINT: an integer beyond int64, as its text). */
+enum chorus_jkind {
+	JV_ABSENT, JV_NULL, JV_STRING, JV_INT, JV_BIGINT, JV_REAL, JV_BOOL, JV_ARRAY, JV_OBJECT
+};
+
+typedef struct chorus_jfield {
+	int kind;      /* enum chorus_jkind */
+	const char *p; /* JV_STRING, JV_BIGINT: the value (not NUL-terminated) */
+	size_t len;
+	int64_t i;     /* JV_INT */
+} chorus_jfield;
+
+/*
+ * The fast path (jsonl_fast.c): scan p[0..len) as a flat JSON object and
+ * fill out[] with the known fields.  1 when the line is valid JSON exactly
+ * as jansson reads it and every value was understood; 0 when not sure (the
+ * caller then parses with jansson, whose result stands).  scratch must hold
+ * len bytes (unescaped strings); out[] points into p and scratch.
+ */
+int chorus_jsonl_fast_scan(const char *p, size_t len, char *scratch,
+			   chorus_jfield out[JK_COUNT]);
+
+/* The jansson path alone, for the differential fuzz target: as
+ * chorus_jsonl_parse_record without the fast path. */
+int chorus_jsonl_parse_record_slow(const char *p, size_t len, chorus_jsonl_ws *ws,
+				   chorus_arena *strings, chorus_post *post,
+				   char msg[CHORUS_ERROR_TEXT]);
 
 /* 1 when p[0..len) holds only JSON white space (a blank line). */
 int chorus_jsonl_blank(const char *p, size_t len);
