@@ -10,12 +10,25 @@
 
 #include "chorus/hash.h"
 
+/* Little-endian 64-bit load on any host. */
 static uint64_t read64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* The last n (1..7) bytes, little-endian, zero above. */
+static uint64_t read_tail(const unsigned char *p, size_t n)
 {
 	uint64_t v = 0;
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
+	while (n--)
+		v = (v << 8) | p[n];
 	return v;
 }
 
@@ -29,17 +42,13 @@ uint64_t chorus_hash64(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
 	uint64_t h = seed ^ UINT64_C(0xa0761d6478bd642f) ^ (uint64_t)n;
-	unsigned char tail[8];
 
 	while (n >= 8) {
 		h = mum(h ^ read64(p), UINT64_C(0xe7037ed1a0b428db));
 		p += 8;
 		n -= 8;
 	}
-	if (n) {
-		memset(tail, 0, sizeof tail);
-		memcpy(tail, p, n);
-		h = mum(h ^ read64(tail) ^ ((uint64_t)n << 59), UINT64_C(0x8ebc6af09c88c6e3));
-	}
+	if (n)
+		h = mum(h ^ read_tail(p, n) ^ ((uint64_t)n << 59), UINT64_C(0x8ebc6af09c88c6e3));
 	return chorus_mix64(h);
 }

@@ -154,6 +154,12 @@ static void test_hash(void)
 	CHECK(chorus_hash64("abc", 3, 1) != chorus_hash64("abc", 3, 2));
 	CHECK(chorus_hash64("abcdefgh1", 9, 0) != chorus_hash64("abcdefgh2", 9, 0));
 	CHECK(chorus_hash64("", 0, 0) != chorus_hash64("\0", 1, 0));
+	/* Fixed values: shingle hashes, and so every report, must not change
+	 * with the host or the compiler. */
+	CHECK(chorus_hash64("", 0, 0) == UINT64_C(0x7de53de772ea694c));
+	CHECK(chorus_hash64("chorus", 6, 7) == UINT64_C(0xfe4adc282c46a662));
+	CHECK(chorus_hash64("Казахстанское бюро", 34, UINT64_C(0x63686f7275732031)) ==
+	      UINT64_C(0xea3061009c3ed353));
 	chorus_sha256_hex("abc", 3, hex);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
