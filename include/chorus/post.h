@@ -22,10 +22,17 @@ typedef struct chorus_str {
 	uint32_t len;
 } chorus_str;
 
-/* Optional fields, allocated only for posts that carry one of them. */
+/* Optional fields, allocated only for posts that carry one of them.  The
+ * evidence fields come from importers (chorus import) and are kept when a
+ * converted file is read again. */
 typedef struct chorus_post_extra {
 	chorus_str platform, url, lang, repost_of, reply_to;
 	int64_t author_created_at; /* UTC ns or CHORUS_TIME_NONE */
+	chorus_str author_handle;  /* screen name / username, when known */
+	int64_t server_time;       /* time the platform observed, or NONE */
+	chorus_str source;         /* archive file the post came from */
+	chorus_str source_line;    /* its line there (decimal) */
+	chorus_str raw_sha256;     /* SHA-256 (hex) of the raw record as read */
 } chorus_post_extra;
 
 enum chorus_post_flag {
@@ -53,6 +60,9 @@ typedef struct chorus_input_stats {
 	uint64_t skipped;      /* bad records skipped */
 	uint64_t reposts;      /* kept posts that are native reposts */
 	uint64_t blank;        /* blank lines (not records, not errors) */
+	uint64_t duplicates;   /* records whose id was already read: dropped */
+	const char *format;    /* name of the format read (chorus_format_name) */
+	int format_auto;       /* 1: the format was detected from the content */
 } chorus_input_stats;
 
 typedef struct chorus_corpus chorus_corpus;
@@ -65,6 +75,8 @@ typedef struct chorus_read_opts {
 	/* Called once per skipped record, in input order, from the calling
 	 * thread.  err->source, err->line and err->text are filled. */
 	void (*on_error)(void *ud, const chorus_error *err);
+	/* Input format (enum chorus_format); 0 = detect from the content. */
+	int format;
 	/* Called now and then with bytes read so far from the current input. */
 	void (*on_progress)(void *ud, const char *path, uint64_t bytes);
 	void *ud;
@@ -96,6 +108,41 @@ void chorus_corpus_free(chorus_corpus *c); /* NULL-safe */
  */
 int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
 			     const chorus_read_opts *opts, chorus_error *err);
+
+/*
+ * Input formats.  Detection (CHORUS_FORMAT_AUTO) looks at the first JSON
+ * object among the first lines: "id_str" and "user" make Twitter API v1.1;
+ * "data" with "includes" or "meta", or "author_id", make Twitter API v2 /
+ * twarc2; anything else is canonical JSON Lines.
+ */
+enum chorus_format {
+	CHORUS_FORMAT_AUTO = 0,
+	CHORUS_FORMAT_JSONL,      /* canonical (chorus/post.h) */
+	CHORUS_FORMAT_TWITTER_V1, /* API v1.1, one tweet per line (twarc 1) */
+	CHORUS_FORMAT_TWITTER_V2, /* API v2 / twarc2: response pages or flat tweets */
+	CHORUS_FORMAT_COUNT
+};
+
+/* "jsonl", "twitter-v1.1", "twitter-v2" ("auto" for AUTO); NULL if out of range. */
+const char *chorus_format_name(int format);
+/* The format named name, or -1. */
+int chorus_format_from_name(const char *name);
+
+/*
+ * Read path in the format opts->format (detected when 0) and append the
+ * posts, as chorus_corpus_read_jsonl does for canonical input (which is
+ * this call with CHORUS_FORMAT_JSONL).  The input's stats name the format.
+ */
+int chorus_corpus_read(chorus_corpus *c, const char *path, const chorus_read_opts *opts,
+		       chorus_error *err);
+
+/*
+ * Drop every post whose (platform, id) was already seen earlier in the
+ * corpus (the first copy stays), counting the drops in the stats of the
+ * input the dropped copy came from.  Returns the number dropped, or -1 when
+ * out of memory (the corpus is then unchanged).
+ */
+long chorus_corpus_dedup(chorus_corpus *c);
 
 size_t chorus_corpus_count(const chorus_corpus *c);
 /* Borrowed pointer to the posts array (count elements, input order). */

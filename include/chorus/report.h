@@ -33,4 +33,8 @@ int chorus_report_json(FILE *f, const chorus_scan *s, const chorus_corpus *c,
 		       const chorus_scan_params *p, const chorus_report_meta *meta,
 		       chorus_error *err);
 
+/* Write every post of c as canonical JSON Lines, evidence fields included
+ * (what `chorus import` writes).  CHORUS_EIO or CHORUS_ENOMEM. */
+int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err);
+
 #endif

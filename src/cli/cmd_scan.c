@@ -22,6 +22,7 @@
 #include "chorus/timeutil.h"
 #include "cli.h"
 #include "opts.h"
+#include "read.h"
 
 static const char scan_usage[] =
 	"usage: chorus scan [options] INPUT...\n"
@@ -45,6 +46,8 @@ static const char scan_usage[] =
 	"  --seed N             hash seed (default 0x63686f7275732031)\n"
 	"\n"
 	"input and output:\n"
+	"  --format NAME        auto, jsonl, twitter-v1.1 or twitter-v2 (default auto:\n"
+	"                       detected from the content)\n"
 	"  --json FILE          write the JSON report to FILE ('-' = stdout, default)\n"
 	"  --strict             stop at the first bad record (exit status 3)\n"
 	"  --max-errors N       bad records printed per input, 0 = all (default 100)\n"
@@ -59,14 +62,10 @@ static const char scan_usage[] =
 
 typedef struct scan_cli {
 	chorus_scan_params p;
-	chorus_read_opts ro;
+	cli_reader rd;
 	const char *json;
 	const char *models_dir;
-	unsigned long max_errors;
 	int progress; /* PROGRESS_* */
-	/* error printing state */
-	const char *cur_path;
-	unsigned long printed;
 	struct timespec t0;
 } scan_cli;
 
@@ -75,7 +74,8 @@ enum { PROGRESS_NONE, PROGRESS_BAR, PROGRESS_LOG };
 enum {
 	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
 	OPT_THREADS, OPT_JSON, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION, OPT_MIN_CONTENT,
-	OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_MODELS
+	OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_MODELS,
+	OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +98,7 @@ static const struct option long_opts[] = {
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 	{ "models", required_argument, NULL, OPT_MODELS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -166,9 +167,14 @@ static int apply(scan_cli *c, int opt, const char *v)
 			return 0;
 		cli_error("scan: --seed: '%s' is not an unsigned 64-bit integer", v);
 		return -1;
+	case OPT_FORMAT:
+		if (cli_reader_format(&c->rd, v) == 0)
+			return 0;
+		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1 or twitter-v2", v);
+		return -1;
 	case OPT_JSON: c->json = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;
-	case OPT_STRICT: c->ro.strict = 1; return 0;
+	case OPT_STRICT: c->rd.ro.strict = 1; return 0;
 	case OPT_REPOSTS: c->p.include_reposts = 1; return 0;
 	default: break;
 	}
@@ -180,11 +186,11 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_MIN_ACCOUNTS: c->p.min_accounts = (unsigned)u; break;
 	case OPT_PERMS: c->p.perms = (unsigned)u; break;
 	case OPT_BANDS: c->p.bands = (unsigned)u; break;
-	case OPT_THREADS: c->p.threads = c->ro.threads = (int)u; break;
+	case OPT_THREADS: c->p.threads = c->rd.ro.threads = (int)u; break;
 	case OPT_MIN_CONTENT: c->p.min_content = (unsigned)u; break;
 	case OPT_NEIGHBOURS: c->p.max_neighbours = (unsigned)u; break;
-	case OPT_MAX_ERRORS: c->max_errors = u; break;
-	case OPT_MAX_RECORD: c->ro.max_record = u; break;
+	case OPT_MAX_ERRORS: c->rd.max_errors = u; break;
+	case OPT_MAX_RECORD: c->rd.ro.max_record = u; break;
 	default: return -1;
 	}
 	return 0;
@@ -196,26 +202,6 @@ static double elapsed(const scan_cli *c)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - c->t0.tv_sec) + (t.tv_nsec - c->t0.tv_nsec) / 1e9;
-}
-
-static void on_record_error(void *ud, const chorus_error *e)
-{
-	scan_cli *c = ud;
-
-	if (c->max_errors && c->printed >= c->max_errors)
-		return;
-	c->printed++;
-	if (c->progress == PROGRESS_BAR)
-		fputs("\r\033[K", stderr);
-	cli_error("%s:%llu: %s", e->source, (unsigned long long)e->line, e->text);
-}
-
-static void on_read_progress(void *ud, const char *path, uint64_t bytes)
-{
-	scan_cli *c = ud;
-
-	if (c->progress == PROGRESS_BAR)
-		fprintf(stderr, "\r\033[Kreading %s: %.1f MB", path, (double)bytes / 1e6);
 }
 
 static void on_stage(void *ud, const char *stage, int done)
@@ -233,11 +219,8 @@ static void init_cli(scan_cli *c)
 	memset(c, 0, sizeof *c);
 	chorus_scan_params_init(&c->p);
 	c->json = "-";
-	c->max_errors = 100;
+	cli_reader_init(&c->rd);
 	parse_progress("auto", &c->progress);
-	c->ro.on_error = on_record_error;
-	c->ro.on_progress = on_read_progress;
-	c->ro.ud = c;
 	c->p.on_stage = on_stage;
 	c->p.ud = c;
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
@@ -275,40 +258,6 @@ static int parse_args(scan_cli *c, int argc, char **argv)
 	if (chorus_scan_params_check(&c->p, &err)) {
 		cli_error("scan: %s", err.text);
 		return CLI_EXIT_USAGE;
-	}
-	return -1;
-}
-
-static int read_inputs(scan_cli *c, chorus_corpus *corpus, int n, char **paths)
-{
-	for (int i = 0; i < n; i++) {
-		chorus_error err;
-		const chorus_input_stats *st;
-		int rc;
-
-		chorus_error_clear(&err);
-		c->printed = 0;
-		rc = chorus_corpus_read_jsonl(corpus, paths[i], &c->ro, &err);
-		if (c->progress == PROGRESS_BAR)
-			fputs("\r\033[K", stderr);
-		if (rc == CHORUS_EINPUT) {
-			cli_error("%s:%llu: %s", err.source, (unsigned long long)err.line, err.text);
-			return CLI_EXIT_INPUT;
-		}
-		if (rc) {
-			if (err.line)
-				cli_error("%s:%llu: %s", err.source, (unsigned long long)err.line, err.text);
-			else
-				cli_error("%s: %s", err.source[0] ? err.source : paths[i],
-					  err.text[0] ? err.text : chorus_code_str(rc));
-			return CLI_EXIT_FAIL;
-		}
-		st = chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1);
-		if (st->skipped)
-			cli_error("%s: skipped %llu bad record%s of %llu (%llu kept)", st->path,
-				  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
-				  (unsigned long long)(st->skipped + st->records),
-				  (unsigned long long)st->records);
 	}
 	return -1;
 }
@@ -372,7 +321,8 @@ int cmd_scan(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	if ((rc = read_inputs(&c, corpus, argc - optind, argv + optind)) >= 0)
+	c.rd.bar = c.progress == PROGRESS_BAR;
+	if ((rc = cli_read_inputs(&c.rd, corpus, argc - optind, argv + optind)) >= 0)
 		goto out;
 	rc = CLI_EXIT_FAIL;
 	if (chorus_scan_run(corpus, models, &c.p, &scan, &err)) {

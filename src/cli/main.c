@@ -17,6 +17,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  scan      find clusters of near-identical posts and write them as JSON\n"
+	"  import    convert archives (Twitter v1.1, v2 / twarc2) to canonical JSON Lines\n"
 	"  synth     generate a synthetic corpus with planted campaigns and truth\n"
 	"  eval      measure a scan's findings against a ground-truth file\n"
 	"\n"
@@ -59,6 +60,8 @@ int main(int argc, char **argv)
 		return cmd_synth(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'chorus --help')", argv[1]);
 	return CLI_EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chorus/alloc.h"
+#include "chorus/hash.h"
 #include "corpus_int.h"
 
 struct chorus_corpus {
@@ -157,4 +158,66 @@ size_t chorus_corpus_input_count(const chorus_corpus *c)
 const chorus_input_stats *chorus_corpus_input(const chorus_corpus *c, size_t i)
 {
 	return i < c->ninputs ? &c->inputs[i] : NULL;
+}
+
+/* ---- duplicates ---- */
+
+static uint64_t post_key(const chorus_post *p)
+{
+	const chorus_str *pl = p->extra ? &p->extra->platform : NULL;
+	uint64_t h = chorus_hash64(p->id.p, p->id.len, 0x6964);
+
+	if (pl && pl->p)
+		h ^= chorus_mix64(chorus_hash64(pl->p, pl->len, 0x706c));
+	return h;
+}
+
+static int same_post(const chorus_post *a, const chorus_post *b)
+{
+	const chorus_str *pa = a->extra ? &a->extra->platform : NULL;
+	const chorus_str *pb = b->extra ? &b->extra->platform : NULL;
+	const int ha = pa && pa->p, hb = pb && pb->p;
+
+	if (a->id.len != b->id.len || memcmp(a->id.p, b->id.p, a->id.len) != 0 || ha != hb)
+		return 0;
+	return !ha || (pa->len == pb->len && memcmp(pa->p, pb->p, pa->len) == 0);
+}
+
+/* Open addressing over post indices + 1 (0 = empty), at most half full. */
+long chorus_corpus_dedup(chorus_corpus *c)
+{
+	size_t cap = 16, w = 0;
+	uint32_t *slot;
+	long dropped = 0;
+
+	while (cap < 2 * c->n)
+		cap *= 2;
+	slot = chorus_calloc(cap, sizeof *slot);
+	if (!slot)
+		return -1;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t h = (size_t)post_key(&c->posts[i]) & (cap - 1);
+		int dup = 0;
+		while (slot[h]) {
+			if (same_post(&c->posts[slot[h] - 1], &c->posts[i])) {
+				dup = 1;
+				break;
+			}
+			h = (h + 1) & (cap - 1);
+		}
+		if (dup) {
+			c->inputs[c->posts[i].input].duplicates++;
+			c->inputs[c->posts[i].input].records--;
+			if (c->posts[i].flags & CHORUS_POST_REPOST)
+				c->inputs[c->posts[i].input].reposts--;
+			dropped++;
+			continue;
+		}
+		c->posts[w] = c->posts[i];
+		slot[h] = (uint32_t)w + 1;
+		w++;
+	}
+	c->n = w;
+	chorus_free(slot);
+	return dropped;
 }

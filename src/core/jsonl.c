@@ -48,6 +48,7 @@
 #include "chorus/timeutil.h"
 #include "chorus/utf8.h"
 #include "corpus_int.h"
+#include "import_int.h"
 #include "jsonl_int.h"
 #include "par_int.h"
 
@@ -110,7 +111,8 @@ struct rec {
 
 static const char *const key_names[JK_COUNT] = {
 	"id", "author", "text", "created_at", "platform", "url", "lang", "repost_of",
-	"reply_to", "author_created_at"
+	"reply_to", "author_created_at", "author_handle", "server_time", "source",
+	"source_line", "raw_sha256"
 };
 
 static const char *kind_name(int k)
@@ -261,7 +263,7 @@ static int get_time(const struct rec *r, int key, const struct val *v, int requi
 /* The stored fields: the JK_ values (times converted), in JK_ order. */
 struct fields {
 	struct val v[JK_COUNT];
-	int64_t created_at, author_created_at;
+	int64_t created_at, author_created_at, server_time;
 };
 
 /* Check the values in f->v (in the order of the messages' priority) and
@@ -281,8 +283,15 @@ static int check_fields(const struct rec *r, struct fields *f)
 	if (rc == 0)
 		rc = get_time(r, JK_AUTHOR_CREATED_AT, &f->v[JK_AUTHOR_CREATED_AT], 0,
 			      &f->author_created_at);
-	f->v[JK_CREATED_AT].kind = JV_ABSENT; /* stored as times, not text */
+	if (rc == 0)
+		rc = get_time(r, JK_SERVER_TIME, &f->v[JK_SERVER_TIME], 0, &f->server_time);
+	for (int k = JK_AUTHOR_HANDLE; rc == 0 && k <= JK_RAW_SHA256; k++)
+		if (k != JK_SERVER_TIME)
+			rc = opt_id(r, k, &f->v[k]);
+	/* stored as times, not text */
+	f->v[JK_CREATED_AT].kind = JV_ABSENT;
 	f->v[JK_AUTHOR_CREATED_AT].kind = JV_ABSENT;
+	f->v[JK_SERVER_TIME].kind = JV_ABSENT;
 	return rc;
 }
 
@@ -299,10 +308,10 @@ static int has_value(const struct val *v)
 
 static int has_extra(const struct fields *f)
 {
-	for (int k = JK_PLATFORM; k <= JK_REPLY_TO; k++)
+	for (int k = JK_PLATFORM; k < JK_COUNT; k++)
 		if (has_value(&f->v[k]))
 			return 1;
-	return f->author_created_at != CHORUS_TIME_NONE;
+	return f->author_created_at != CHORUS_TIME_NONE || f->server_time != CHORUS_TIME_NONE;
 }
 
 /* Copy v to *at (NUL-terminated) and point s at it; advance *at. */
@@ -328,6 +337,11 @@ static void put_extra(chorus_post_extra *x, const struct fields *f, char **at)
 	put(&x->repost_of, &f->v[JK_REPOST_OF], at);
 	put(&x->reply_to, &f->v[JK_REPLY_TO], at);
 	x->author_created_at = f->author_created_at;
+	put(&x->author_handle, &f->v[JK_AUTHOR_HANDLE], at);
+	x->server_time = f->server_time;
+	put(&x->source, &f->v[JK_SOURCE], at);
+	put(&x->source_line, &f->v[JK_SOURCE_LINE], at);
+	put(&x->raw_sha256, &f->v[JK_RAW_SHA256], at);
 }
 
 /* Store the fields with one arena allocation: the extra block, then text. */
@@ -625,11 +639,14 @@ void chorus_jsonl_ws_dispose(chorus_jsonl_ws *ws)
 
 /* ---- the parallel driver ------------------------------------------------ */
 
-enum { SLOT_POST = 0, SLOT_BLANK = 1, SLOT_BAD = 2 }; /* or a negative code */
+/* SLOT_MANY: a line of another format, nmore posts (maybe 0) in more. */
+enum { SLOT_POST = 0, SLOT_BLANK = 1, SLOT_BAD = 2, SLOT_MANY = 3 }; /* or a negative code */
 
 struct slot {
 	chorus_post post;
-	const char *msg; /* SLOT_BAD: in the worker's msgs arena */
+	chorus_post *more; /* SLOT_MANY: in the worker's msgs arena */
+	size_t nmore;
+	const char *msg;   /* SLOT_BAD: in the worker's msgs arena */
 	int status;
 };
 
@@ -647,6 +664,7 @@ struct reader {
 	chorus_input *in;
 	chorus_input_stats *st;
 	uint32_t input;
+	int format;        /* enum chorus_format, never AUTO once reading */
 	size_t max_record;
 	int nt;
 	struct worker *w;
@@ -654,20 +672,25 @@ struct reader {
 };
 
 /* Parse one line into its slot (what every thread runs). */
-static void parse_line(const chorus_line *l, struct worker *w, struct slot *s,
-		       size_t max_record)
+static void parse_line(const struct reader *rd, const chorus_line *l, struct worker *w,
+		       struct slot *s)
 {
 	char msg[CHORUS_ERROR_TEXT];
 	int rc;
 
 	if (!l->p) {
-		rc = fail(msg, "record too long (%zu bytes > %zu limit)", l->len, max_record);
+		rc = fail(msg, "record too long (%zu bytes > %zu limit)", l->len, rd->max_record);
 	} else if (chorus_jsonl_blank(l->p, l->len)) {
 		s->status = SLOT_BLANK;
 		return;
-	} else {
+	} else if (rd->format == CHORUS_FORMAT_JSONL) {
 		rc = chorus_jsonl_parse_record(l->p, l->len, &w->ws, &w->strings,
 					       &s->post, msg);
+	} else {
+		rc = chorus_twitter_parse_line(rd->format, l->p, l->len, rd->st->path, l->no,
+					       &w->strings, &w->msgs, &s->more, &s->nmore, msg);
+		if (rc == 0)
+			rc = SLOT_MANY;
 	}
 	if (rc == CHORUS_EINPUT) {
 		s->msg = chorus_arena_strndup(&w->msgs, msg, strlen(msg));
@@ -702,6 +725,17 @@ static int merge_slot(struct reader *rd, const chorus_line *l, struct slot *s)
 		rd->st->records++;
 		rd->st->reposts += (s->post.flags & CHORUS_POST_REPOST) != 0;
 		return 0;
+	case SLOT_MANY: {
+		int rc = chorus_corpus_reserve(rd->c, s->nmore, rd->err);
+		for (size_t k = 0; rc == 0 && k < s->nmore; k++) {
+			s->more[k].line = l->no;
+			s->more[k].input = rd->input;
+			chorus_corpus_push(rd->c, &s->more[k]);
+			rd->st->records++;
+			rd->st->reposts += (s->more[k].flags & CHORUS_POST_REPOST) != 0;
+		}
+		return rc;
+	}
 	case SLOT_BLANK:
 		rd->st->blank++;
 		return 0;
@@ -742,8 +776,8 @@ static int step(struct reader *rd, const chorus_batch *cur, chorus_batch *next)
 		rrc = chorus_input_next(rd->in, next, &rerr);
 #pragma omp for schedule(dynamic, 256) nowait
 		for (size_t i = 0; i < n; i++)
-			parse_line(&cur->lines[i], &rd->w[chorus_par_thread_id()],
-				   &rd->slots[i], rd->max_record);
+			parse_line(rd, &cur->lines[i], &rd->w[chorus_par_thread_id()],
+				   &rd->slots[i]);
 	}
 	rc = merge(rd, cur);
 	if (rc == 0 && rrc != 0) {
@@ -759,6 +793,10 @@ static int read_all(struct reader *rd)
 	int k = 0;
 	int rc = chorus_input_next(rd->in, &b[0], rd->err);
 
+	rd->st->format_auto = rd->format == CHORUS_FORMAT_AUTO;
+	if (rc == 0 && rd->format == CHORUS_FORMAT_AUTO)
+		rd->format = chorus_detect_format(b[0].lines, b[0].n);
+	rd->st->format = chorus_format_name(rd->format);
 	while (rc == 0 && b[k].n > 0) {
 		rc = step(rd, &b[k], &b[k ^ 1]);
 		k ^= 1;
@@ -826,11 +864,12 @@ static int read_source(struct reader *rd, const char *path, const void *mem,
 
 static int read_jsonl(chorus_corpus *c, const char *path, const void *mem,
 		      size_t n, const chorus_read_opts *opts,
-		      const chorus_input_limits *lim, chorus_error *err)
+		      const chorus_input_limits *lim, int format, chorus_error *err)
 {
 	static const chorus_read_opts defaults;
 	chorus_input_limits l = lim ? *lim : (chorus_input_limits){ 0, 0, 0 };
-	struct reader rd = { .c = c, .opts = opts ? opts : &defaults, .err = err };
+	struct reader rd = { .c = c, .opts = opts ? opts : &defaults, .err = err,
+			     .format = format };
 	const size_t nposts = chorus_corpus_count(c);
 	const size_t ninputs = chorus_corpus_input_count(c);
 	int rc;
@@ -858,7 +897,19 @@ static int read_jsonl(chorus_corpus *c, const char *path, const void *mem,
 int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
 			     const chorus_read_opts *opts, chorus_error *err)
 {
-	return read_jsonl(c, path, NULL, 0, opts, NULL, err);
+	return read_jsonl(c, path, NULL, 0, opts, NULL, CHORUS_FORMAT_JSONL, err);
+}
+
+int chorus_corpus_read(chorus_corpus *c, const char *path, const chorus_read_opts *opts,
+		       chorus_error *err)
+{
+	const int format = opts ? opts->format : CHORUS_FORMAT_AUTO;
+
+	if (format < 0 || format >= CHORUS_FORMAT_COUNT) {
+		chorus_error_set(err, path, 0, "unknown input format %d", format);
+		return CHORUS_EUSAGE;
+	}
+	return read_jsonl(c, path, NULL, 0, opts, NULL, format, err);
 }
 
 int chorus_corpus_read_jsonl_mem(chorus_corpus *c, const char *name,
@@ -868,5 +919,6 @@ int chorus_corpus_read_jsonl_mem(chorus_corpus *c, const char *name,
 {
 	static const char empty;
 
-	return read_jsonl(c, name, data ? data : &empty, n, opts, lim, err);
+	return read_jsonl(c, name, data ? data : &empty, n, opts, lim,
+			  opts && opts->format ? opts->format : CHORUS_FORMAT_JSONL, err);
 }

@@ -35,7 +35,8 @@
 
 static const char *const known[JK_COUNT] = {
 	"id", "author", "text", "created_at", "platform", "url", "lang", "repost_of",
-	"reply_to", "author_created_at"
+	"reply_to", "author_created_at", "author_handle", "server_time", "source",
+	"source_line", "raw_sha256"
 };
 
 typedef struct scanner {

@@ -38,7 +38,8 @@ int chorus_jsonl_parse_record(const char *p, size_t len, chorus_jsonl_ws *ws,
 /* The fields of a canonical record, in this order. */
 enum chorus_jkey {
 	JK_ID, JK_AUTHOR, JK_TEXT, JK_CREATED_AT, JK_PLATFORM, JK_URL, JK_LANG,
-	JK_REPOST_OF, JK_REPLY_TO, JK_AUTHOR_CREATED_AT, JK_COUNT
+	JK_REPOST_OF, JK_REPLY_TO, JK_AUTHOR_CREATED_AT, JK_AUTHOR_HANDLE, JK_SERVER_TIME,
+	JK_SOURCE, JK_SOURCE_LINE, JK_RAW_SHA256, JK_COUNT
 };
 
 /* Kinds of JSON value (JV_BIGINT: an integer beyond int64, as its text). */
@@ -75,7 +76,8 @@ int chorus_jsonl_blank(const char *p, size_t len);
 /*
  * chorus_corpus_read_jsonl over data[0..n) (not copied; must outlive the
  * call), named name in stats and errors.  lim == NULL uses the default batch
- * sizes; its max_record is ignored (opts->max_record rules).
+ * sizes; its max_record is ignored (opts->max_record rules).  The format is
+ * opts->format when set (AUTO is then not possible: 0 means JSONL).
  */
 int chorus_corpus_read_jsonl_mem(chorus_corpus *c, const char *name,
 				 const void *data, size_t n,

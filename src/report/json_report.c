@@ -133,9 +133,11 @@ static void write_inputs(writer *w, const chorus_corpus *c)
 		const chorus_input_stats *in = chorus_corpus_input(c, i);
 		put(w, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
 		cstr(w, in->path);
-		putf(w, ", \"sha256\": \"%s\", \"bytes\": %" PRIu64 ", \"records\": %" PRIu64
-			", \"skipped\": %" PRIu64 ", \"reposts\": %" PRIu64 "}",
-		     in->sha256, in->bytes, in->records, in->skipped, in->reposts);
+		putf(w, ", \"format\": \"%s\", \"sha256\": \"%s\", \"bytes\": %" PRIu64
+			", \"records\": %" PRIu64 ", \"skipped\": %" PRIu64 ", \"duplicates\": %" PRIu64
+			", \"reposts\": %" PRIu64 "}",
+		     in->format ? in->format : "jsonl", in->sha256, in->bytes, in->records,
+		     in->skipped, in->duplicates, in->reposts);
 	}
 	put(w, chorus_corpus_input_count(c) ? "\n  ],\n" : "],\n");
 }

@@ -3,10 +3,10 @@
 #
 #   sh tests/eval/real.sh [SCAN OPTION...]
 #
-# Converts the 12 Russian Telegram news channels (telegram-ru/*.json), the
-# Twitter v1.1 file (formats/twitter-v1.1) and the twarc2 flat file
-# (formats/twarc2/flat.jsonl) to canonical JSON Lines with jq (until chorus
-# reads these formats itself), scans each at the defaults (plus any options
+# Converts the 12 Russian Telegram news channels (telegram-ru/*.json) to
+# canonical JSON Lines with jq (their format is not a Telegram export, so no
+# chorus reader applies), imports the Twitter v1.1 file and the twarc2 flat
+# file with `chorus import`, scans each at the defaults (plus any options
 # given) and prints the counts and every cluster: posts, accounts, span,
 # similarity and the start of its template.  Needs jq; skips cleanly when
 # the shared corpora are absent.  SHARED (default ../shared) and BUILD
@@ -28,16 +28,10 @@ for f in "$shared"/telegram-ru/*_messages.json; do
 	jq -c '.[] | select((.text // "") != "") | {id: "\(.sender_id):\(.message_id)",
 		author: (.sender_id | tostring), text, created_at: .date, platform: "telegram"}' "$f"
 done > "$dir/telegram.jsonl"
-# Twitter v1.1: non-JSON header lines are passed over; retweets are reposts.
-jq -cR 'fromjson? | select(type == "object" and .id_str != null) | {id: .id_str,
-	author: .user.id_str, text: (.extended_tweet.full_text // .full_text // .text),
-	created_at: (.created_at | strptime("%a %b %d %H:%M:%S %z %Y") | mktime),
-	platform: "twitter"} + (if .retweeted_status then {repost_of: .retweeted_status.id_str}
-	else {} end)' "$shared/formats/twitter-v1.1/2016-10-10.json" > "$dir/twitter-v1.1.jsonl"
-# twarc2 flat: a "retweeted" reference makes a repost.
-jq -c 'select(.id != null and .text != null) | {id, author: .author_id, text, created_at,
-	platform: "twitter"} + ([(.referenced_tweets // [])[] | select(.type == "retweeted")
-	| {repost_of: .id}] | first // {})' "$shared/formats/twarc2/flat.jsonl" > "$dir/twarc2.jsonl"
+# Twitter v1.1 and twarc2: read by chorus itself (formats detected).
+"$build/chorus" import "$shared/formats/twitter-v1.1/2016-10-10.json" \
+	-o "$dir/twitter-v1.1.jsonl" 2>/dev/null
+"$build/chorus" import "$shared/formats/twarc2/flat.jsonl" -o "$dir/twarc2.jsonl" 2>/dev/null
 
 for c in telegram twitter-v1.1 twarc2; do
 	"$build/chorus" scan --progress none "$@" --json "$dir/$c.json" "$dir/$c.jsonl"

@@ -1,0 +1,94 @@
+/*
+ * import.c - input formats: names, detection from the content, and the
+ * messages shared by the readers of other archives.
+ *
+ * Detection reads the first DETECT_LINES lines of the first batch (never
+ * more input than the reader reads anyway) and decides on the first line
+ * that is a JSON object: keys "id_str" and "user" make Twitter v1.1; "data"
+ * with "includes" or "meta", or "author_id", make Twitter v2 / twarc2;
+ * anything else is canonical JSON Lines.  Lines that are not JSON (the
+ * header lines some collectors write) are passed over.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "chorus/utf8.h"
+#include "import_int.h"
+
+#define DETECT_LINES 64
+
+static const char *const names[CHORUS_FORMAT_COUNT] = {
+	"auto", "jsonl", "twitter-v1.1", "twitter-v2"
+};
+
+const char *chorus_format_name(int format)
+{
+	return format >= 0 && format < CHORUS_FORMAT_COUNT ? names[format] : NULL;
+}
+
+int chorus_format_from_name(const char *name)
+{
+	for (int f = 0; f < CHORUS_FORMAT_COUNT; f++)
+		if (!strcmp(name, names[f]))
+			return f;
+	return -1;
+}
+
+static int classify(const json_t *o)
+{
+	if (json_object_get(o, "id_str") && json_object_get(o, "user"))
+		return CHORUS_FORMAT_TWITTER_V1;
+	if ((json_object_get(o, "data") &&
+	     (json_object_get(o, "includes") || json_object_get(o, "meta"))) ||
+	    json_object_get(o, "author_id"))
+		return CHORUS_FORMAT_TWITTER_V2;
+	return CHORUS_FORMAT_JSONL;
+}
+
+int chorus_detect_format(const chorus_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n && i < DETECT_LINES; i++) {
+		json_t *o;
+		int f;
+		if (!lines[i].p)
+			continue;
+		o = json_loadb(lines[i].p, lines[i].len, JSON_DECODE_ANY, NULL);
+		if (!o)
+			continue;
+		f = json_is_object(o) ? classify(o) : -1;
+		json_decref(o);
+		if (f >= 0)
+			return f;
+	}
+	return CHORUS_FORMAT_JSONL;
+}
+
+/* Replace control bytes and invalid UTF-8 so a message is one UTF-8 line. */
+static void sanitise(char *s)
+{
+	size_t len = strlen(s), pos = 0;
+	uint32_t cp;
+
+	while (pos < len) {
+		size_t at = pos;
+		if (chorus_utf8_decode(s, len, &pos, &cp) != 0 || cp < 0x20 || cp == 0x7f) {
+			s[at] = '?';
+			pos = at + 1;
+		}
+	}
+}
+
+void chorus_import_json_error(const char *p, size_t len, const json_error_t *je, char *msg)
+{
+	const char *nul = memchr(p, '\0', len);
+	size_t bad;
+
+	if (nul)
+		snprintf(msg, CHORUS_ERROR_TEXT, "NUL byte at column %zu", (size_t)(nul - p) + 1);
+	else if (!chorus_utf8_valid(p, len, &bad))
+		snprintf(msg, CHORUS_ERROR_TEXT, "invalid UTF-8 at byte %zu", bad + 1);
+	else
+		snprintf(msg, CHORUS_ERROR_TEXT, "invalid JSON: %s (column %d)", je->text,
+			 je->column);
+	sanitise(msg);
+}

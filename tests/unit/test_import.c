@@ -1,0 +1,127 @@
+/* test_import.c - the Twitter readers, detection, duplicates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "chorus/post.h"
+#include "chorus/timeutil.h"
+#include "import_int.h"
+
+static chorus_corpus *read_file(const char *path, int format, int *rc)
+{
+	chorus_corpus *c = chorus_corpus_new();
+	chorus_read_opts o;
+	chorus_error err;
+
+	memset(&o, 0, sizeof o);
+	o.format = format;
+	*rc = chorus_corpus_read(c, path, &o, &err);
+	return c;
+}
+
+static void test_time(void)
+{
+	int64_t ns;
+
+	CHECK_INT(chorus_twitter_time("Wed Oct 10 20:19:24 +0000 2018", &ns), 0);
+	CHECK_INT(ns, INT64_C(1539202764) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_twitter_time("Wed Oct 10 20:19:24 +0600 2018", &ns), 0);
+	CHECK_INT(ns, (INT64_C(1539202764) - 6 * 3600) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_twitter_time("Wed Oct 10 20:19:24 -0130 2018", &ns), 0);
+	CHECK_INT(ns, (INT64_C(1539202764) + 5400) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_twitter_time("Wed Foo 10 20:19:24 +0000 2018", &ns), -1);
+	CHECK_INT(chorus_twitter_time("Wed Oct 10 25:19:24 +0000 2018", &ns), -1);
+	CHECK_INT(chorus_twitter_time("2018-10-10T20:19:24Z", &ns), -1);
+	CHECK_INT(chorus_twitter_time(NULL, &ns), -1);
+	CHECK_INT(chorus_twitter_time("Wed Oct 10 20:19:24 +0000 9999", &ns), -1); /* past 2261 */
+}
+
+static void test_names(void)
+{
+	CHECK_STR(chorus_format_name(CHORUS_FORMAT_TWITTER_V1), "twitter-v1.1");
+	CHECK_INT(chorus_format_from_name("twitter-v2"), CHORUS_FORMAT_TWITTER_V2);
+	CHECK_INT(chorus_format_from_name("auto"), CHORUS_FORMAT_AUTO);
+	CHECK_INT(chorus_format_from_name("csv"), -1);
+	CHECK(chorus_format_name(CHORUS_FORMAT_COUNT) == NULL);
+}
+
+static void test_detect(void)
+{
+	const char *v1 = "{\"id_str\":\"1\",\"user\":{}}", *page = "{\"data\":[],\"meta\":{}}";
+	const char *flat = "{\"id\":\"1\",\"author_id\":\"2\"}", *canon = "{\"id\":\"1\",\"author\":\"a\"}";
+	chorus_line l[2] = { { "not json", 8, 1 }, { NULL, 0, 2 } };
+
+	l[1].p = v1, l[1].len = strlen(v1);
+	CHECK_INT(chorus_detect_format(l, 2), CHORUS_FORMAT_TWITTER_V1);
+	l[1].p = page, l[1].len = strlen(page);
+	CHECK_INT(chorus_detect_format(l, 2), CHORUS_FORMAT_TWITTER_V2);
+	l[1].p = flat, l[1].len = strlen(flat);
+	CHECK_INT(chorus_detect_format(l, 2), CHORUS_FORMAT_TWITTER_V2);
+	l[1].p = canon, l[1].len = strlen(canon);
+	CHECK_INT(chorus_detect_format(l, 2), CHORUS_FORMAT_JSONL);
+	CHECK_INT(chorus_detect_format(l, 1), CHORUS_FORMAT_JSONL);
+}
+
+/* Real files written by others (../shared/corpora/formats), when present. */
+static void test_shared(void)
+{
+	const char *dir = getenv("CHORUS_SHARED");
+	char path[4096];
+	chorus_corpus *c;
+	const chorus_input_stats *st;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/corpora/formats/twitter-v1.1/2016-10-10.json",
+		 dir ? dir : "../shared");
+	c = read_file(path, CHORUS_FORMAT_AUTO, &rc);
+	st = chorus_corpus_input(c, 0);
+	if (rc == CHORUS_EIO) {
+		printf("skip: %s not found\n", path);
+		chorus_corpus_free(c);
+		return;
+	}
+	CHECK_INT(rc, 0);
+	CHECK_STR(st->format, "twitter-v1.1");
+	CHECK_INT(st->format_auto, 1);
+	CHECK_INT(st->records, 203);
+	CHECK_INT(st->skipped, 2); /* the two header lines */
+	CHECK_INT(st->reposts, 26);
+	CHECK_STR(chorus_corpus_posts(c)[0].extra->author_handle.p, "nytimes");
+	CHECK_INT(chorus_corpus_posts(c)[0].extra->raw_sha256.len, 64);
+	chorus_corpus_free(c);
+
+	/* The same 100 tweets, flat and as response pages. */
+	snprintf(path, sizeof path, "%s/corpora/formats/twarc2/flat.jsonl", dir ? dir : "../shared");
+	c = read_file(path, CHORUS_FORMAT_AUTO, &rc);
+	CHECK_INT(rc, 0);
+	snprintf(path, sizeof path, "%s/corpora/formats/twarc2/noflat.jsonl", dir ? dir : "../shared");
+	CHECK_INT(chorus_corpus_read(c, path, NULL, NULL), 0);
+	CHECK_INT(chorus_corpus_input(c, 0)->records, 100);
+	CHECK_INT(chorus_corpus_input(c, 0)->reposts, 47);
+	CHECK_INT(chorus_corpus_input(c, 1)->records, 100);
+	CHECK_INT(chorus_corpus_dedup(c), 100);
+	CHECK_INT(chorus_corpus_count(c), 100);
+	CHECK_INT(chorus_corpus_input(c, 1)->duplicates, 100);
+	CHECK_INT(chorus_corpus_input(c, 1)->records, 0);
+	chorus_corpus_free(c);
+
+	/* A stream cut short: the truncated line is a bad record, the rest kept. */
+	snprintf(path, sizeof path, "%s/corpora/formats/twarc2/streaming_output_with_error.jsonl",
+		 dir ? dir : "../shared");
+	c = read_file(path, CHORUS_FORMAT_TWITTER_V2, &rc);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_corpus_input(c, 0)->format_auto, 0);
+	CHECK_INT(chorus_corpus_input(c, 0)->records, 7);
+	CHECK_INT(chorus_corpus_input(c, 0)->skipped, 1);
+	chorus_corpus_free(c);
+}
+
+int main(void)
+{
+	test_time();
+	test_names();
+	test_detect();
+	test_shared();
+	return check_done();
+}
