@@ -61,6 +61,8 @@ typedef struct chorus_input_stats {
 	uint64_t reposts;      /* kept posts that are native reposts */
 	uint64_t blank;        /* blank lines (not records, not errors) */
 	uint64_t duplicates;   /* records whose id was already read: dropped */
+	uint64_t ignored;      /* records that are not posts (Telegram service
+				  messages): neither kept nor errors */
 	const char *format;    /* name of the format read (chorus_format_name) */
 	int format_auto;       /* 1: the format was detected from the content */
 } chorus_input_stats;
@@ -110,20 +112,27 @@ int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
 			     const chorus_read_opts *opts, chorus_error *err);
 
 /*
- * Input formats.  Detection (CHORUS_FORMAT_AUTO) looks at the first JSON
- * object among the first lines: "id_str" and "user" make Twitter API v1.1;
- * "data" with "includes" or "meta", or "author_id", make Twitter API v2 /
- * twarc2; anything else is canonical JSON Lines.
+ * Input formats.  Detection (CHORUS_FORMAT_AUTO) looks at the start of the
+ * input: a Telegram export ("messages" with "date_unixtime" or "from_id"),
+ * Bluesky ("at://" URIs with "indexedAt"), Mastodon ("account" with "acct"
+ * and "content"); else the first JSON object among the first lines:
+ * "id_str" and "user" make Twitter API v1.1; "data" with "includes" or
+ * "meta", or "author_id", make Twitter API v2 / twarc2; anything else is
+ * canonical JSON Lines.
  */
 enum chorus_format {
 	CHORUS_FORMAT_AUTO = 0,
 	CHORUS_FORMAT_JSONL,      /* canonical (chorus/post.h) */
 	CHORUS_FORMAT_TWITTER_V1, /* API v1.1, one tweet per line (twarc 1) */
 	CHORUS_FORMAT_TWITTER_V2, /* API v2 / twarc2: response pages or flat tweets */
+	CHORUS_FORMAT_TELEGRAM,   /* Telegram Desktop export (result.json) */
+	CHORUS_FORMAT_MASTODON,   /* Mastodon statuses: API arrays or one per line */
+	CHORUS_FORMAT_BLUESKY,    /* Bluesky post views and feed responses */
 	CHORUS_FORMAT_COUNT
 };
 
-/* "jsonl", "twitter-v1.1", "twitter-v2" ("auto" for AUTO); NULL if out of range. */
+/* "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky"
+ * ("auto" for AUTO); NULL if out of range. */
 const char *chorus_format_name(int format);
 /* The format named name, or -1. */
 int chorus_format_from_name(const char *name);

@@ -17,14 +17,16 @@
 static const char import_usage[] =
 	"usage: chorus import [options] FILE... [-o OUT.jsonl]\n"
 	"\n"
-	"Convert archives (Twitter API v1.1, Twitter API v2 / twarc2, canonical\n"
+	"Convert archives (Twitter API v1.1, Twitter API v2 / twarc2, Telegram\n"
+	"Desktop exports, Mastodon statuses, Bluesky post views and feeds, canonical\n"
 	"JSON Lines; gzip read transparently) to canonical JSON Lines with the\n"
 	"evidence of every post: author handle, source file and line, SHA-256 of\n"
 	"the raw record.  Posts with an id already read are dropped and counted.\n"
 	"\n"
 	"  -o, --output FILE   where to write ('-' = standard output, the default)\n"
-	"  --format NAME       auto, jsonl, twitter-v1.1 or twitter-v2 (default auto:\n"
-	"                      detected from the content, and said)\n"
+	"  --format NAME       auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
+	"                      mastodon, bluesky (default auto: detected from the\n"
+	"                      content, and said)\n"
 	"  --strict            stop at the first bad record (exit status 3)\n"
 	"  --max-errors N      bad records printed per input, 0 = all (default 100)\n"
 	"  --max-record BYTES  longest input line accepted (default 1048576)\n"
@@ -59,7 +61,7 @@ static int apply(cli_reader *r, const char **out, int opt, const char *v)
 	case OPT_FORMAT:
 		if (cli_reader_format(r, v) == 0)
 			return 0;
-		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1 or twitter-v2", v);
+		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon or bluesky", v);
 		return -1;
 	default: break;
 	}

@@ -46,8 +46,9 @@ static const char scan_usage[] =
 	"  --seed N             hash seed (default 0x63686f7275732031)\n"
 	"\n"
 	"input and output:\n"
-	"  --format NAME        auto, jsonl, twitter-v1.1 or twitter-v2 (default auto:\n"
-	"                       detected from the content)\n"
+	"  --format NAME        auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
+	"                       mastodon, bluesky (default auto: detected from the\n"
+	"                       content)\n"
 	"  --json FILE          write the JSON report to FILE ('-' = stdout, default)\n"
 	"  --strict             stop at the first bad record (exit status 3)\n"
 	"  --max-errors N       bad records printed per input, 0 = all (default 100)\n"
@@ -170,7 +171,7 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_FORMAT:
 		if (cli_reader_format(&c->rd, v) == 0)
 			return 0;
-		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1 or twitter-v2", v);
+		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon or bluesky", v);
 		return -1;
 	case OPT_JSON: c->json = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;

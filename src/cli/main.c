@@ -17,7 +17,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  scan      find clusters of near-identical posts and write them as JSON\n"
-	"  import    convert archives (Twitter v1.1, v2 / twarc2) to canonical JSON Lines\n"
+	"  import    convert archives (Twitter, Telegram, Mastodon, Bluesky) to JSON Lines\n"
 	"  synth     generate a synthetic corpus with planted campaigns and truth\n"
 	"  eval      measure a scan's findings against a ground-truth file\n"
 	"\n"

@@ -60,6 +60,11 @@ static int read_error(int rc, const chorus_error *err, const char *path)
 	return CLI_EXIT_FAIL;
 }
 
+static int is_document(const char *name)
+{
+	return !strcmp(name, "telegram") || !strcmp(name, "mastodon") || !strcmp(name, "bluesky");
+}
+
 static void input_summary(const chorus_input_stats *st)
 {
 	if (st->format_auto && strcmp(st->format, "jsonl") != 0)
@@ -69,11 +74,21 @@ static void input_summary(const chorus_input_stats *st)
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)(st->skipped + st->records),
 			  (unsigned long long)st->records);
+	else if (st->skipped && is_document(st->format))
+		cli_error("%s: skipped %llu bad record%s (%llu posts kept)", st->path,
+			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
+			  (unsigned long long)st->records);
 	else if (st->skipped) /* a line may hold many posts (a page of tweets) */
 		cli_error("%s: skipped %llu bad line%s of %llu (%llu posts kept)", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)(st->lines - st->blank),
 			  (unsigned long long)st->records);
+	if (st->ignored == 1)
+		cli_error("%s: 1 record that is not a post (a service message) passed over",
+			  st->path);
+	else if (st->ignored)
+		cli_error("%s: %llu records that are not posts (service messages) passed over",
+			  st->path, (unsigned long long)st->ignored);
 }
 
 int cli_read_inputs(cli_reader *r, chorus_corpus *corpus, int n, char **paths)

@@ -3,12 +3,14 @@
  * messages shared by the readers of other archives.
  *
  * Detection reads the first DETECT_LINES lines of the first batch (never
- * more input than the reader reads anyway) and decides on the first line
- * that is a JSON object: keys "id_str" and "user" make Twitter v1.1; "data"
+ * more input than the reader reads anyway).  Document formats are told by
+ * the keys they alone use (a pretty-printed document's first lines are not
+ * JSON on their own); else the first line that is a JSON object decides: keys "id_str" and "user" make Twitter v1.1; "data"
  * with "includes" or "meta", or "author_id", make Twitter v2 / twarc2;
  * anything else is canonical JSON Lines.  Lines that are not JSON (the
  * header lines some collectors write) are passed over.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +20,7 @@
 #define DETECT_LINES 64
 
 static const char *const names[CHORUS_FORMAT_COUNT] = {
-	"auto", "jsonl", "twitter-v1.1", "twitter-v2"
+	"auto", "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky"
 };
 
 const char *chorus_format_name(int format)
@@ -45,8 +47,27 @@ static int classify(const json_t *o)
 	return CHORUS_FORMAT_JSONL;
 }
 
+/* Does any of the first lines hold needle? */
+static int seen(const chorus_line *lines, size_t n, const char *needle)
+{
+	const size_t nl = strlen(needle);
+
+	for (size_t i = 0; i < n && i < DETECT_LINES; i++)
+		if (lines[i].p && lines[i].len >= nl && memmem(lines[i].p, lines[i].len, needle, nl))
+			return 1;
+	return 0;
+}
+
 int chorus_detect_format(const chorus_line *lines, size_t n)
 {
+	if (seen(lines, n, "\"messages\"") &&
+	    (seen(lines, n, "\"date_unixtime\"") || seen(lines, n, "\"from_id\"")))
+		return CHORUS_FORMAT_TELEGRAM;
+	if (seen(lines, n, "\"at://") && seen(lines, n, "\"indexedAt\""))
+		return CHORUS_FORMAT_BLUESKY;
+	if (seen(lines, n, "\"account\"") && seen(lines, n, "\"acct\"") &&
+	    seen(lines, n, "\"content\""))
+		return CHORUS_FORMAT_MASTODON;
 	for (size_t i = 0; i < n && i < DETECT_LINES; i++) {
 		json_t *o;
 		int f;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "chorus/arena.h"
+#include "chorus/buf.h"
 #include "chorus/error.h"
 #include "chorus/post.h"
 #include "input_int.h"
@@ -34,5 +35,75 @@ int chorus_detect_format(const chorus_line *lines, size_t n);
 /* The one-line message for a line jansson refused (NUL byte, invalid
  * UTF-8, else jansson's text and column), in msg. */
 void chorus_import_json_error(const char *p, size_t len, const json_error_t *je, char *msg);
+
+/* ---- JSON documents cut into records (import_split.c) ---- */
+
+#define CHORUS_SPLIT_DEPTH 64
+#define CHORUS_SPLIT_KEY 32
+
+typedef struct chorus_split_level {
+	char kind;                   /* '{' or '[' (0 at the top) */
+	int records;                 /* an array whose objects are records */
+	int expect_key;              /* in an object, the next string is a key */
+	char key[CHORUS_SPLIT_KEY];  /* the last key (in an object) */
+	size_t keylen;
+	int key_ok;                  /* the key is short and has no escape */
+	int capture;                 /* the value being read belongs to "id" */
+	char id[32];                 /* this object's "id" value, as text */
+} chorus_split_level;
+
+typedef struct chorus_split {
+	const char *const *keys; /* NULL-terminated record keys */
+	int top_records;         /* top-level arrays' objects and top-level objects */
+	chorus_split_level lvl[CHORUS_SPLIT_DEPTH];
+	int depth;
+	int in_str, esc, str_is_key, sesc;
+	char sbuf[CHORUS_SPLIT_KEY];
+	size_t slen;
+	int rec_depth;           /* depth of the record's '{'; -1: none */
+	int tentative;           /* a top-level object, maybe not a record */
+	uint64_t rec_line;
+	char rec_ctx[32];        /* "id" of the object holding the record's array */
+	chorus_buf rec;
+	int too_long, too_deep, bad_close, lost;
+} chorus_split;
+
+/* emit gets each record (p == NULL when it was longer than max_record),
+ * the line it starts on and its context id; non-zero stops the feed. */
+typedef int (*chorus_split_emit)(void *ud, const char *p, size_t len, uint64_t line,
+				 const char *ctx);
+
+void chorus_split_init(chorus_split *s, const char *const *keys, int top_records,
+		       size_t max_record);
+void chorus_split_dispose(chorus_split *s);
+/* Feed one line (without its newline).  0, what emit returned, or
+ * CHORUS_ELIMIT when nesting passes CHORUS_SPLIT_DEPTH. */
+int chorus_split_feed(chorus_split *s, const char *p, size_t len, uint64_t line,
+		      chorus_split_emit emit, void *ud);
+/* A line too long to be read: the splitter has lost its place. */
+void chorus_split_skip(chorus_split *s);
+
+/* ---- document formats (import_doc.c) ---- */
+
+/* Where a document reader puts what it reads. */
+typedef struct chorus_doc_sink {
+	chorus_corpus *c;
+	uint32_t input;
+	chorus_input_stats *st;
+	chorus_input *in;
+	chorus_arena *strings;   /* the posts' strings (moved to the corpus) */
+	size_t max_record;
+	chorus_error *err;
+	/* a bad record: counted, reported; non-zero stops the read (strict) */
+	int (*bad)(void *ud, uint64_t line, const char *msg);
+	void *ud;
+} chorus_doc_sink;
+
+/* Read the rest of the input (first: the batch already read) in a
+ * document format (Telegram, Mastodon, Bluesky). */
+int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first);
+
+/* 1 for the formats read by chorus_doc_read. */
+int chorus_format_is_doc(int format);
 
 #endif

@@ -715,6 +715,11 @@ static int report(struct reader *rd, uint64_t line, const char *msg)
 	return 0;
 }
 
+static int doc_bad(void *ud, uint64_t line, const char *msg)
+{
+	return report(ud, line, msg);
+}
+
 static int merge_slot(struct reader *rd, const chorus_line *l, struct slot *s)
 {
 	switch (s->status) {
@@ -797,6 +802,11 @@ static int read_all(struct reader *rd)
 	if (rc == 0 && rd->format == CHORUS_FORMAT_AUTO)
 		rd->format = chorus_detect_format(b[0].lines, b[0].n);
 	rd->st->format = chorus_format_name(rd->format);
+	if (rc == 0 && chorus_format_is_doc(rd->format)) {
+		chorus_doc_sink sink = { rd->c, rd->input, rd->st, rd->in, &rd->w[0].strings,
+					 rd->max_record, rd->err, doc_bad, rd };
+		return chorus_doc_read(&sink, rd->format, &b[0]);
+	}
 	while (rc == 0 && b[k].n > 0) {
 		rc = step(rd, &b[k], &b[k ^ 1]);
 		k ^= 1;

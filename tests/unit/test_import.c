@@ -7,6 +7,7 @@
 #include "chorus/post.h"
 #include "chorus/timeutil.h"
 #include "import_int.h"
+#include "jsonl_int.h"
 
 static chorus_corpus *read_file(const char *path, int format, int *rc)
 {
@@ -117,11 +118,80 @@ static void test_shared(void)
 	chorus_corpus_free(c);
 }
 
+static chorus_corpus *read_mem(const char *text, int format, size_t max_record, int *rc)
+{
+	const chorus_input_limits lim = { 0, 64, 2 }; /* records cross batches */
+	chorus_corpus *c = chorus_corpus_new();
+	chorus_read_opts o;
+	chorus_error err;
+
+	memset(&o, 0, sizeof o);
+	o.format = format;
+	o.max_record = max_record;
+	*rc = chorus_corpus_read_jsonl_mem(c, "mem", text, strlen(text), &o, &lim, &err);
+	return c;
+}
+
+static void test_split(void)
+{
+	int rc;
+	/* "messages" in a string is not a key; braces in strings are text; the
+	 * chat's id prefixes the message id. */
+	chorus_corpus *c = read_mem(
+		"{\"name\": \"\\\"messages\\\": [{\", \"id\": 5,\n"
+		" \"messages\": [\n"
+		"  {\"id\": 1, \"type\": \"message\", \"date_unixtime\": \"1588065245\",\n"
+		"   \"from_id\": \"user1\", \"text\": \"a {[}] b \\\" c\"},\n"
+		"  {\"id\": 2, \"type\": \"service\", \"date_unixtime\": \"1588065245\"}\n"
+		" ]\n}\n", CHORUS_FORMAT_TELEGRAM, 0, &rc);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_corpus_count(c), 1);
+	if (chorus_corpus_count(c) == 1) {
+		CHECK_STR(chorus_corpus_posts(c)[0].id.p, "5:1");
+		CHECK_STR(chorus_corpus_posts(c)[0].text.p, "a {[}] b \" c");
+		CHECK_INT(chorus_corpus_posts(c)[0].line, 3);
+	}
+	CHECK_INT(chorus_corpus_input(c, 0)->ignored, 1);
+	chorus_corpus_free(c);
+
+	/* Mastodon, one status per line; a status too long is skipped, the
+	 * rest read. */
+	c = read_mem("{\"uri\":\"u1\",\"account\":{\"acct\":\"a\"},\"content\":\"<p>x &amp; y</p>\","
+		     "\"created_at\":\"2020-01-01T00:00:00Z\"}\n"
+		     "{\"uri\":\"u2\",\"account\":{\"acct\":\"b\"},\"content\":\"<p>"
+		     "long long long long long long long long long long long long long long long"
+		     "</p>\",\"created_at\":\"2020-01-01T00:00:00Z\"}\n"
+		     "{\"uri\":\"u3\",\"account\":{\"acct\":\"c\"},\"content\":\"z\","
+		     "\"created_at\":\"2020-01-01T00:00:00Z\"}\n", CHORUS_FORMAT_MASTODON, 150, &rc);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_corpus_count(c), 2);
+	CHECK_INT(chorus_corpus_input(c, 0)->skipped, 1);
+	if (chorus_corpus_count(c) == 2) {
+		CHECK_STR(chorus_corpus_posts(c)[0].text.p, "x & y");
+		CHECK_STR(chorus_corpus_posts(c)[1].id.p, "u3");
+	}
+	chorus_corpus_free(c);
+
+	/* A Bluesky feed response: its posts are records, the response is not. */
+	c = read_mem("{\"feed\":[{\"post\":{\"uri\":\"at://d/p/1\",\"author\":{\"did\":\"d\"},"
+		     "\"record\":{\"text\":\"t\",\"createdAt\":\"2020-01-01T00:00:00Z\"},"
+		     "\"indexedAt\":\"2020-01-01T00:00:02Z\"}}],\"cursor\":\"x\"}\n",
+		     CHORUS_FORMAT_BLUESKY, 0, &rc);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_corpus_count(c), 1);
+	CHECK_INT(chorus_corpus_input(c, 0)->skipped, 0);
+	if (chorus_corpus_count(c) == 1)
+		CHECK_INT(chorus_corpus_posts(c)[0].extra->server_time,
+			  (INT64_C(1577836800) + 2) * CHORUS_NS_PER_SEC);
+	chorus_corpus_free(c);
+}
+
 int main(void)
 {
 	test_time();
 	test_names();
 	test_detect();
 	test_shared();
+	test_split();
 	return check_done();
 }
