@@ -79,6 +79,8 @@ typedef struct chorus_read_opts {
 	void (*on_error)(void *ud, const chorus_error *err);
 	/* Input format (enum chorus_format); 0 = detect from the content. */
 	int format;
+	/* CHORUS_FORMAT_CSV: "id=COL,author=COL,text=COL,created_at=COL[,...]" */
+	const char *csv_map;
 	/* Called now and then with bytes read so far from the current input. */
 	void (*on_progress)(void *ud, const char *path, uint64_t bytes);
 	void *ud;
@@ -117,8 +119,10 @@ int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
  * Bluesky ("at://" URIs with "indexedAt"), Mastodon ("account" with "acct"
  * and "content"); else the first JSON object among the first lines:
  * "id_str" and "user" make Twitter API v1.1; "data" with "includes" or
- * "meta", or "author_id", make Twitter API v2 / twarc2; anything else is
- * canonical JSON Lines.
+ * "meta", or "author_id", make Twitter API v2 / twarc2; a first line that
+ * is a CSV header names a CSV archive ("tweetid" and "tweet_text": Twitter
+ * IO; "external_author_id" and "publish_date": IRA; "message_id" first:
+ * the toolkit's); anything else is canonical JSON Lines.
  */
 enum chorus_format {
 	CHORUS_FORMAT_AUTO = 0,
@@ -128,11 +132,15 @@ enum chorus_format {
 	CHORUS_FORMAT_TELEGRAM,   /* Telegram Desktop export (result.json) */
 	CHORUS_FORMAT_MASTODON,   /* Mastodon statuses: API arrays or one per line */
 	CHORUS_FORMAT_BLUESKY,    /* Bluesky post views and feed responses */
+	CHORUS_FORMAT_CSV,        /* any CSV with a header, through csv_map */
+	CHORUS_FORMAT_TWITTER_IO, /* Twitter Information Operations archive CSV */
+	CHORUS_FORMAT_IRA,        /* FiveThirtyEight/Clemson IRA tweets CSV */
+	CHORUS_FORMAT_CNT,        /* coordination-network-toolkit 8-column CSV */
 	CHORUS_FORMAT_COUNT
 };
 
-/* "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky"
- * ("auto" for AUTO); NULL if out of range. */
+/* "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky",
+ * "csv", "twitter-io", "ira", "cnt" ("auto" for AUTO); NULL if out of range. */
 const char *chorus_format_name(int format);
 /* The format named name, or -1. */
 int chorus_format_from_name(const char *name);

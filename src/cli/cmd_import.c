@@ -18,15 +18,17 @@ static const char import_usage[] =
 	"usage: chorus import [options] FILE... [-o OUT.jsonl]\n"
 	"\n"
 	"Convert archives (Twitter API v1.1, Twitter API v2 / twarc2, Telegram\n"
-	"Desktop exports, Mastodon statuses, Bluesky post views and feeds, canonical\n"
-	"JSON Lines; gzip read transparently) to canonical JSON Lines with the\n"
+	"Desktop exports, Mastodon statuses, Bluesky post views and feeds, CSV\n"
+	"archives, canonical JSON Lines; gzip read transparently) to canonical JSON Lines with the\n"
 	"evidence of every post: author handle, source file and line, SHA-256 of\n"
 	"the raw record.  Posts with an id already read are dropped and counted.\n"
 	"\n"
 	"  -o, --output FILE   where to write ('-' = standard output, the default)\n"
 	"  --format NAME       auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
-	"                      mastodon, bluesky (default auto: detected from the\n"
-	"                      content, and said)\n"
+	"                      mastodon, bluesky, csv, twitter-io, ira, cnt (default\n"
+	"                      auto: detected from the content, and said)\n"
+	"  --map SPEC          CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
+	"                      [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
 	"  --strict            stop at the first bad record (exit status 3)\n"
 	"  --max-errors N      bad records printed per input, 0 = all (default 100)\n"
 	"  --max-record BYTES  longest input line accepted (default 1048576)\n"
@@ -35,12 +37,13 @@ static const char import_usage[] =
 	"\n"
 	"exit status: 0 written, 1 failure, 2 usage error, 3 bad input under --strict.\n";
 
-enum { OPT_FORMAT = 256, OPT_STRICT, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_THREADS, OPT_HELP,
+enum { OPT_FORMAT = 256, OPT_MAP, OPT_STRICT, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_THREADS, OPT_HELP,
        OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "map", required_argument, NULL, OPT_MAP },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
@@ -58,10 +61,11 @@ static int apply(cli_reader *r, const char **out, int opt, const char *v)
 	switch (opt) {
 	case 'o': *out = v; return 0;
 	case OPT_STRICT: r->ro.strict = 1; return 0;
+	case OPT_MAP: r->ro.csv_map = v; return 0;
 	case OPT_FORMAT:
 		if (cli_reader_format(r, v) == 0)
 			return 0;
-		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon or bluesky", v);
+		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira or cnt", v);
 		return -1;
 	default: break;
 	}

@@ -47,8 +47,10 @@ static const char scan_usage[] =
 	"\n"
 	"input and output:\n"
 	"  --format NAME        auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
-	"                       mastodon, bluesky (default auto: detected from the\n"
-	"                       content)\n"
+	"                       mastodon, bluesky, csv, twitter-io, ira, cnt\n"
+	"                       (default auto: detected from the content)\n"
+	"  --map SPEC           CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
+	"                       [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
 	"  --json FILE          write the JSON report to FILE ('-' = stdout, default)\n"
 	"  --strict             stop at the first bad record (exit status 3)\n"
 	"  --max-errors N       bad records printed per input, 0 = all (default 100)\n"
@@ -76,7 +78,7 @@ enum {
 	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
 	OPT_THREADS, OPT_JSON, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION, OPT_MIN_CONTENT,
 	OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_MODELS,
-	OPT_FORMAT
+	OPT_FORMAT, OPT_MAP
 };
 
 static const struct option long_opts[] = {
@@ -100,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 	{ "models", required_argument, NULL, OPT_MODELS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "map", required_argument, NULL, OPT_MAP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -171,8 +174,9 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_FORMAT:
 		if (cli_reader_format(&c->rd, v) == 0)
 			return 0;
-		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon or bluesky", v);
+		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira or cnt", v);
 		return -1;
+	case OPT_MAP: c->rd.ro.csv_map = v; return 0;
 	case OPT_JSON: c->json = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;
 	case OPT_STRICT: c->rd.ro.strict = 1; return 0;

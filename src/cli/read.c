@@ -57,12 +57,13 @@ static int read_error(int rc, const chorus_error *err, const char *path)
 	else
 		cli_error("%s: %s", err->source[0] ? err->source : path,
 			  err->text[0] ? err->text : chorus_code_str(rc));
-	return CLI_EXIT_FAIL;
+	/* CHORUS_EUSAGE: a format or column map that does not fit the file */
+	return rc == CHORUS_EUSAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
 static int is_document(const char *name)
 {
-	return !strcmp(name, "telegram") || !strcmp(name, "mastodon") || !strcmp(name, "bluesky");
+	return strcmp(name, "jsonl") && strcmp(name, "twitter-v1.1") && strcmp(name, "twitter-v2");
 }
 
 static void input_summary(const chorus_input_stats *st)

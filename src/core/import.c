@@ -5,7 +5,10 @@
  * Detection reads the first DETECT_LINES lines of the first batch (never
  * more input than the reader reads anyway).  Document formats are told by
  * the keys they alone use (a pretty-printed document's first lines are not
- * JSON on their own); else the first line that is a JSON object decides: keys "id_str" and "user" make Twitter v1.1; "data"
+ * JSON on their own); else the first line that is a JSON object decides;
+ * with no JSON object, a first line with commas is a CSV header (named
+ * archives by their columns, else generic CSV, which needs --map).  For a
+ * JSON object line: keys "id_str" and "user" make Twitter v1.1; "data"
  * with "includes" or "meta", or "author_id", make Twitter v2 / twarc2;
  * anything else is canonical JSON Lines.  Lines that are not JSON (the
  * header lines some collectors write) are passed over.
@@ -20,7 +23,8 @@
 #define DETECT_LINES 64
 
 static const char *const names[CHORUS_FORMAT_COUNT] = {
-	"auto", "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky"
+	"auto", "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky",
+	"csv", "twitter-io", "ira", "cnt"
 };
 
 const char *chorus_format_name(int format)
@@ -58,8 +62,29 @@ static int seen(const chorus_line *lines, size_t n, const char *needle)
 	return 0;
 }
 
+/* A CSV archive from its header line; -1 when it is not one. */
+static int csv_header(const chorus_line *lines, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && lines[i].p && lines[i].len == 0)
+		i++;
+	if (i >= n || !lines[i].p || lines[i].len == 0 || lines[i].p[0] == '{' ||
+	    lines[i].p[0] == '[' || !memchr(lines[i].p, ',', lines[i].len))
+		return -1;
+	if (seen(lines + i, 1, "tweetid") && seen(lines + i, 1, "tweet_text"))
+		return CHORUS_FORMAT_TWITTER_IO;
+	if (seen(lines + i, 1, "external_author_id") && seen(lines + i, 1, "publish_date"))
+		return CHORUS_FORMAT_IRA;
+	if (lines[i].len > 11 && !memcmp(lines[i].p, "message_id,", 11))
+		return CHORUS_FORMAT_CNT;
+	return CHORUS_FORMAT_CSV;
+}
+
 int chorus_detect_format(const chorus_line *lines, size_t n)
 {
+	int csv;
+
 	if (seen(lines, n, "\"messages\"") &&
 	    (seen(lines, n, "\"date_unixtime\"") || seen(lines, n, "\"from_id\"")))
 		return CHORUS_FORMAT_TELEGRAM;
@@ -81,7 +106,10 @@ int chorus_detect_format(const chorus_line *lines, size_t n)
 		if (f >= 0)
 			return f;
 	}
-	return CHORUS_FORMAT_JSONL;
+	/* No JSON object at all: a CSV header names its archive; any other
+	 * CSV is generic (and needs --map, which its reader asks for). */
+	csv = csv_header(lines, n);
+	return csv >= 0 ? csv : CHORUS_FORMAT_JSONL;
 }
 
 /* Replace control bytes and invalid UTF-8 so a message is one UTF-8 line. */

@@ -106,4 +106,17 @@ int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first);
 /* 1 for the formats read by chorus_doc_read. */
 int chorus_format_is_doc(int format);
 
+/* ---- CSV archives (import_csv.c) ---- */
+
+/* Read the rest of the input as CSV in format (CSV, TWITTER_IO, IRA, CNT);
+ * map is the column map of generic CSV. */
+int chorus_csv_read(chorus_doc_sink *k, int format, const char *map, const chorus_batch *first);
+/* Columns of map ("name=COL,...") among the header's nf fields (fields +
+ * off[j], NUL-terminated); -1 with msg when the map is wrong. */
+int chorus_csv_apply_map(const char *map, const char *fields, const size_t *off, size_t nf,
+			 int *col, char *msg);
+/* A CSV time: RFC 3339, "YYYY-MM-DD HH:MM[:SS]", "M/D/YYYY H:MM[:SS]" (UTC),
+ * a date alone, or epoch seconds; 0, or -1. */
+int chorus_csv_time(const char *s, int64_t *ns);
+
 #endif

@@ -807,6 +807,11 @@ static int read_all(struct reader *rd)
 					 rd->max_record, rd->err, doc_bad, rd };
 		return chorus_doc_read(&sink, rd->format, &b[0]);
 	}
+	if (rc == 0 && rd->format >= CHORUS_FORMAT_CSV) {
+		chorus_doc_sink sink = { rd->c, rd->input, rd->st, rd->in, &rd->w[0].strings,
+					 rd->max_record, rd->err, doc_bad, rd };
+		return chorus_csv_read(&sink, rd->format, rd->opts->csv_map, &b[0]);
+	}
 	while (rc == 0 && b[k].n > 0) {
 		rc = step(rd, &b[k], &b[k ^ 1]);
 		k ^= 1;

@@ -43,7 +43,8 @@ static void test_names(void)
 	CHECK_STR(chorus_format_name(CHORUS_FORMAT_TWITTER_V1), "twitter-v1.1");
 	CHECK_INT(chorus_format_from_name("twitter-v2"), CHORUS_FORMAT_TWITTER_V2);
 	CHECK_INT(chorus_format_from_name("auto"), CHORUS_FORMAT_AUTO);
-	CHECK_INT(chorus_format_from_name("csv"), -1);
+	CHECK_INT(chorus_format_from_name("csv"), CHORUS_FORMAT_CSV);
+	CHECK_INT(chorus_format_from_name("xml"), -1);
 	CHECK(chorus_format_name(CHORUS_FORMAT_COUNT) == NULL);
 }
 
@@ -186,6 +187,64 @@ static void test_split(void)
 	chorus_corpus_free(c);
 }
 
+static void test_csv_time(void)
+{
+	int64_t ns;
+
+	CHECK_INT(chorus_csv_time("2020-04-28 09:14", &ns), 0);
+	CHECK_INT(ns, INT64_C(1588065240) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_csv_time("4/28/2020 9:14", &ns), 0);
+	CHECK_INT(ns, INT64_C(1588065240) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_csv_time("2020-04-28 09:14:05", &ns), 0);
+	CHECK_INT(ns, INT64_C(1588065245) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_csv_time("2020-04-28T09:14:05+06:00", &ns), 0);
+	CHECK_INT(ns, (INT64_C(1588065245) - 6 * 3600) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_csv_time("1588065245", &ns), 0);
+	CHECK_INT(ns, INT64_C(1588065245) * CHORUS_NS_PER_SEC);
+	CHECK_INT(chorus_csv_time("2020-04-28", &ns), 0);
+	CHECK_INT(chorus_csv_time("28.04.2020", &ns), -1);
+	CHECK_INT(chorus_csv_time("13/1/2020 9:14", &ns), -1);
+	CHECK_INT(chorus_csv_time("", &ns), -1);
+	CHECK_INT(chorus_csv_time("99999999999999999999", &ns), -1);
+}
+
+static void test_csv_records(void)
+{
+	int rc;
+	chorus_corpus *c;
+	chorus_read_opts o;
+	const chorus_input_limits lim = { 0, 64, 2 };
+	chorus_error err;
+	/* The toolkit's columns by position, whatever their names; a field with
+	 * a line break, quotes and commas; a record cut by a batch boundary. */
+	const char *text = "a,b,c,d,e,f,g,h\n"
+			   "m1,u1,n1,,,\"one, \"\"two\"\"\nthree\",1588065245,\n"
+			   "m2,u2,n2,m1,,plain,1588065300,\n";
+
+	c = chorus_corpus_new();
+	memset(&o, 0, sizeof o);
+	o.format = CHORUS_FORMAT_CNT;
+	rc = chorus_corpus_read_jsonl_mem(c, "mem", text, strlen(text), &o, &lim, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_corpus_count(c), 2);
+	if (chorus_corpus_count(c) == 2) {
+		CHECK_STR(chorus_corpus_posts(c)[0].text.p, "one, \"two\"\nthree");
+		CHECK_INT(chorus_corpus_posts(c)[0].line, 2);
+		CHECK_INT(chorus_corpus_posts(c)[1].line, 4);
+		CHECK(chorus_corpus_posts(c)[1].flags & CHORUS_POST_REPOST);
+	}
+	chorus_corpus_free(c);
+
+	/* A map naming a missing column is refused before any record. */
+	c = chorus_corpus_new();
+	o.format = CHORUS_FORMAT_CSV;
+	o.csv_map = "id=a,author=b,text=zz,created_at=g";
+	rc = chorus_corpus_read_jsonl_mem(c, "mem", text, strlen(text), &o, &lim, &err);
+	CHECK_INT(rc, CHORUS_EUSAGE);
+	CHECK(strstr(err.text, "no column 'zz'") != NULL);
+	chorus_corpus_free(c);
+}
+
 int main(void)
 {
 	test_time();
@@ -193,5 +252,7 @@ int main(void)
 	test_detect();
 	test_shared();
 	test_split();
+	test_csv_time();
+	test_csv_records();
 	return check_done();
 }
