@@ -7,10 +7,62 @@
 #include "cli.h"
 #include "read.h"
 
+/*
+ * The reason of a message, for counting: a leading "tweet ID: " (or
+ * message, post, status) is dropped, and the text is cut before ':', " at "
+ * and " (", where ids, columns and byte offsets begin.
+ */
+static void reason_of(const char *msg, char *out, size_t cap)
+{
+	static const char *const subjects[] = { "tweet ", "message ", "post ", "status " };
+	const char *colon = strstr(msg, ": ");
+	size_t n;
+
+	for (size_t k = 0; colon && k < sizeof subjects / sizeof subjects[0]; k++) {
+		const size_t sl = strlen(subjects[k]);
+		if (!strncmp(msg, subjects[k], sl) && colon > msg + sl &&
+		    !memchr(msg + sl, ' ', (size_t)(colon - msg) - sl)) {
+			msg = colon + 2; /* "tweet 123: reason" */
+			break;
+		}
+	}
+	n = strcspn(msg, ":");
+	for (const char *cut = msg; (cut = strstr(cut, " at ")) && (size_t)(cut - msg) < n; cut++)
+		n = (size_t)(cut - msg);
+	for (const char *cut = msg; (cut = strstr(cut, " (")) && (size_t)(cut - msg) < n; cut++)
+		n = (size_t)(cut - msg);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, msg, n);
+	out[n] = '\0';
+}
+
+static void count_reason(cli_reader *r, const char *msg)
+{
+	char text[sizeof r->reasons[0].text];
+	size_t k;
+
+	reason_of(msg, text, sizeof text);
+	for (k = 0; k < r->nreasons; k++)
+		if (!strcmp(r->reasons[k].text, text))
+			break;
+	if (k == r->nreasons) {
+		if (k == CLI_REASONS) {
+			k = CLI_REASONS; /* the "other" slot */
+			snprintf(r->reasons[k].text, sizeof r->reasons[k].text, "other");
+		} else {
+			snprintf(r->reasons[k].text, sizeof r->reasons[k].text, "%s", text);
+			r->nreasons++;
+		}
+	}
+	r->reasons[k].count++;
+}
+
 static void on_record_error(void *ud, const chorus_error *e)
 {
 	cli_reader *r = ud;
 
+	count_reason(r, e->text);
 	if (r->max_errors && r->printed >= r->max_errors)
 		return;
 	r->printed++;
@@ -66,24 +118,43 @@ static int is_document(const char *name)
 	return strcmp(name, "jsonl") && strcmp(name, "twitter-v1.1") && strcmp(name, "twitter-v2");
 }
 
-static void input_summary(const chorus_input_stats *st)
+/* ": 3 invalid JSON, 1 missing field "author"" after a skipped count. */
+static void reasons_text(const cli_reader *r, char *out, size_t cap)
 {
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k <= CLI_REASONS && at + 1 < cap; k++) {
+		if (k == r->nreasons && k < CLI_REASONS)
+			k = CLI_REASONS;
+		if (!r->reasons[k].count)
+			continue;
+		at += (size_t)snprintf(out + at, cap - at, "%s%lu %s", at ? ", " : ": ",
+				       r->reasons[k].count, r->reasons[k].text);
+	}
+}
+
+static void input_summary(const cli_reader *r, const chorus_input_stats *st)
+{
+	char why[1024];
+
+	reasons_text(r, why, sizeof why);
 	if (st->format_auto && strcmp(st->format, "jsonl") != 0)
 		cli_error("%s: format %s (detected; --format to force)", st->path, st->format);
 	if (st->skipped && !strcmp(st->format, "jsonl"))
-		cli_error("%s: skipped %llu bad record%s of %llu (%llu kept)", st->path,
+		cli_error("%s: skipped %llu bad record%s of %llu (%llu kept)%s", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)(st->skipped + st->records),
-			  (unsigned long long)st->records);
+			  (unsigned long long)st->records, why);
 	else if (st->skipped && is_document(st->format))
-		cli_error("%s: skipped %llu bad record%s (%llu posts kept)", st->path,
+		cli_error("%s: skipped %llu bad record%s (%llu posts kept)%s", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
-			  (unsigned long long)st->records);
+			  (unsigned long long)st->records, why);
 	else if (st->skipped) /* a line may hold many posts (a page of tweets) */
-		cli_error("%s: skipped %llu bad line%s of %llu (%llu posts kept)", st->path,
+		cli_error("%s: skipped %llu bad line%s of %llu (%llu posts kept)%s", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)(st->lines - st->blank),
-			  (unsigned long long)st->records);
+			  (unsigned long long)st->records, why);
 	if (st->ignored == 1)
 		cli_error("%s: 1 record that is not a post (a service message) passed over",
 			  st->path);
@@ -102,12 +173,14 @@ int cli_read_inputs(cli_reader *r, chorus_corpus *corpus, int n, char **paths)
 
 		chorus_error_clear(&err);
 		r->printed = 0;
+		memset(r->reasons, 0, sizeof r->reasons);
+		r->nreasons = 0;
 		rc = chorus_corpus_read(corpus, paths[i], &r->ro, &err);
 		if (r->bar)
 			fputs("\r\033[K", stderr);
 		if (rc)
 			return read_error(rc, &err, paths[i]);
-		input_summary(chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1));
+		input_summary(r, chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1));
 	}
 	dups = chorus_corpus_dedup(corpus);
 	if (dups < 0) {

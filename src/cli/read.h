@@ -1,7 +1,7 @@
 /*
  * read.h - reading the inputs of a sub-command (scan, import): bad records
  * printed as "FILE:LINE: reason" (at most max_errors per input), a summary
- * line per input with skipped records, the format said when it was
+ * line per input with skipped records counted by reason, the format said when it was
  * detected as something other than canonical JSON Lines, and posts with an
  * id already read dropped and counted.
  */
@@ -10,11 +10,20 @@
 
 #include "chorus/post.h"
 
+#define CLI_REASONS 16
+
+typedef struct cli_reason {
+	char text[96];          /* the reason, without ids, columns or offsets */
+	unsigned long count;
+} cli_reason;
+
 typedef struct cli_reader {
 	chorus_read_opts ro;      /* on_error, on_progress and ud are set by init */
 	unsigned long max_errors; /* 0 = all */
 	int bar;                  /* progress bar on standard error */
 	unsigned long printed;    /* bad records printed for the current input */
+	cli_reason reasons[CLI_REASONS + 1]; /* per input; the last is "other" */
+	size_t nreasons;
 } cli_reader;
 
 void cli_reader_init(cli_reader *r);

@@ -62,6 +62,40 @@ static int seen(const chorus_line *lines, size_t n, const char *needle)
 	return 0;
 }
 
+int chorus_starts_array(const chorus_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		if (!lines[i].p)
+			return 0;
+		while (j < lines[i].len && (lines[i].p[j] == ' ' || lines[i].p[j] == '\t'))
+			j++;
+		if (j < lines[i].len)
+			return lines[i].p[j] == '[';
+	}
+	return 0;
+}
+
+/* A header: valid UTF-8 without control characters, every comma-separated
+ * name non-empty and at most 64 bytes (a binary file or prose is not). */
+static int plausible_header(const char *p, size_t len)
+{
+	size_t bad, start = 0;
+
+	if (!chorus_utf8_valid(p, len, &bad))
+		return 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && (unsigned char)p[i] < 0x20 && p[i] != '\t')
+			return 0;
+		if (i == len || p[i] == ',') {
+			if (i == start || i - start > 64)
+				return 0;
+			start = i + 1;
+		}
+	}
+	return 1;
+}
+
 /* A CSV archive from its header line; -1 when it is not one. */
 static int csv_header(const chorus_line *lines, size_t n)
 {
@@ -70,7 +104,8 @@ static int csv_header(const chorus_line *lines, size_t n)
 	while (i < n && lines[i].p && lines[i].len == 0)
 		i++;
 	if (i >= n || !lines[i].p || lines[i].len == 0 || lines[i].p[0] == '{' ||
-	    lines[i].p[0] == '[' || !memchr(lines[i].p, ',', lines[i].len))
+	    lines[i].p[0] == '[' || !memchr(lines[i].p, ',', lines[i].len) ||
+	    !plausible_header(lines[i].p, lines[i].len))
 		return -1;
 	if (seen(lines + i, 1, "tweetid") && seen(lines + i, 1, "tweet_text"))
 		return CHORUS_FORMAT_TWITTER_IO;
@@ -106,6 +141,10 @@ int chorus_detect_format(const chorus_line *lines, size_t n)
 		if (f >= 0)
 			return f;
 	}
+	/* A JSON array of v1.1 tweets (pretty-printed or on one line). */
+	if (chorus_starts_array(lines, n) && seen(lines, n, "\"id_str\"") &&
+	    seen(lines, n, "\"user\""))
+		return CHORUS_FORMAT_TWITTER_V1;
 	/* No JSON object at all: a CSV header names its archive; any other
 	 * CSV is generic (and needs --map, which its reader asks for). */
 	csv = csv_header(lines, n);

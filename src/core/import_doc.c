@@ -357,6 +357,36 @@ static int bad(doc *d, uint64_t line, const char *msg)
 	return rc;
 }
 
+/* An element of a JSON array of v1.1 tweets: the line reader's mapping,
+ * on the record's bytes. */
+static int twitter_record(doc *d, const char *p, size_t len, uint64_t line)
+{
+	char msg[CHORUS_ERROR_TEXT];
+	chorus_arena scratch;
+	chorus_post *posts;
+	size_t n;
+	int rc;
+
+	chorus_arena_init(&scratch);
+	rc = chorus_twitter_parse_line(CHORUS_FORMAT_TWITTER_V1, p, len, d->k->st->path, line,
+				       d->k->strings, &scratch, &posts, &n, msg);
+	if (rc == 0)
+		rc = chorus_corpus_reserve(d->k->c, n, d->k->err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		posts[i].line = line;
+		posts[i].input = d->k->input;
+		chorus_corpus_push(d->k->c, &posts[i]);
+		d->k->st->records++;
+		d->k->st->reposts += (posts[i].flags & CHORUS_POST_REPOST) != 0;
+	}
+	chorus_arena_dispose(&scratch);
+	if (rc == CHORUS_EINPUT)
+		return bad(d, line, msg);
+	if (rc)
+		d->stop = 1;
+	return rc;
+}
+
 static int on_record(void *ud, const char *p, size_t len, uint64_t line, const char *ctx)
 {
 	doc *d = ud;
@@ -378,6 +408,10 @@ static int on_record(void *ud, const char *p, size_t len, uint64_t line, const c
 	}
 	memset(&f, 0, sizeof f);
 	f.server_time = CHORUS_TIME_NONE;
+	if (d->format == CHORUS_FORMAT_TWITTER_V1) {
+		json_decref(o);
+		return twitter_record(d, p, len, line);
+	}
 	if (d->format == CHORUS_FORMAT_TELEGRAM)
 		rc = telegram(d, o, ctx, &f, msg, idbuf, sizeof idbuf, ref, sizeof ref);
 	else if (d->format == CHORUS_FORMAT_MASTODON)

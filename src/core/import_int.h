@@ -32,6 +32,9 @@ int chorus_twitter_time(const char *s, int64_t *ns);
  * line says otherwise). */
 int chorus_detect_format(const chorus_line *lines, size_t n);
 
+/* 1 when the first non-blank line starts with '[' (a JSON array). */
+int chorus_starts_array(const chorus_line *lines, size_t n);
+
 /* The one-line message for a line jansson refused (NUL byte, invalid
  * UTF-8, else jansson's text and column), in msg. */
 void chorus_import_json_error(const char *p, size_t len, const json_error_t *je, char *msg);
@@ -100,7 +103,8 @@ typedef struct chorus_doc_sink {
 } chorus_doc_sink;
 
 /* Read the rest of the input (first: the batch already read) in a
- * document format (Telegram, Mastodon, Bluesky). */
+ * document format (Telegram, Mastodon, Bluesky, or a JSON array of Twitter
+ * v1.1 tweets). */
 int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first);
 
 /* 1 for the formats read by chorus_doc_read. */

@@ -802,7 +802,9 @@ static int read_all(struct reader *rd)
 	if (rc == 0 && rd->format == CHORUS_FORMAT_AUTO)
 		rd->format = chorus_detect_format(b[0].lines, b[0].n);
 	rd->st->format = chorus_format_name(rd->format);
-	if (rc == 0 && chorus_format_is_doc(rd->format)) {
+	if (rc == 0 && (chorus_format_is_doc(rd->format) ||
+			(rd->format == CHORUS_FORMAT_TWITTER_V1 &&
+			 chorus_starts_array(b[0].lines, b[0].n)))) {
 		chorus_doc_sink sink = { rd->c, rd->input, rd->st, rd->in, &rd->w[0].strings,
 					 rd->max_record, rd->err, doc_bad, rd };
 		return chorus_doc_read(&sink, rd->format, &b[0]);
