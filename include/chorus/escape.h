@@ -19,6 +19,12 @@ int chorus_escape_json(chorus_buf *b, const char *s, size_t len);
 /* Append s[0..len) for a terminal or a log line (no quotes added). */
 int chorus_escape_term(chorus_buf *b, const char *s, size_t len);
 
+/* Append s[0..len) as one RFC 4180 CSV field, always quoted, quotes
+ * doubled, invalid UTF-8 replaced by U+FFFD.  A field starting with '=',
+ * '+', '-', '@', tab or CR is defused with a leading "'" so a spreadsheet
+ * never reads it as a formula. */
+int chorus_escape_csv(chorus_buf *b, const char *s, size_t len);
+
 /* 1 when cp is invisible or reorders text: C0/C1 controls, soft hyphen,
  * zero-width characters, bidi controls, BOM, variation selectors excluded. */
 int chorus_is_invisible(unsigned cp);

@@ -36,5 +36,21 @@ int chorus_report_json(FILE *f, const chorus_scan *s, const chorus_corpus *c,
 /* Write every post of c as canonical JSON Lines, evidence fields included
  * (what `chorus import` writes).  CHORUS_EIO or CHORUS_ENOMEM. */
 int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err);
+/*
+ * Write the evidence folder dir (created when missing; files replaced
+ * atomically):
+ *   clusters.jsonl   one cluster per line, rank order: id, rank, score,
+ *                    first_seen, last_seen, burst_accounts, similarity,
+ *                    template_post, accounts, posts (ids as strings)
+ *   posts.csv        RFC 4180, CRLF: cluster_id, cluster_rank, post_id,
+ *                    author, created_at (UTC RFC 3339), created_at_epoch,
+ *                    text; cells starting with = + - @ tab CR get a "'"
+ *   MANIFEST.sha256  sha256sum lines for the files above and every input
+ *                    read from a file (by its path as given)
+ * CHORUS_EIO (err names the file), CHORUS_ENOMEM, CHORUS_EUSAGE (path too
+ * long).  Byte-identical for the same inputs and parameters.
+ */
+int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_corpus *c,
+			 chorus_error *err);
 
 #endif

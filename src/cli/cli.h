@@ -17,6 +17,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Print "chorus: <message>" (escaped for the terminal) and a newline. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

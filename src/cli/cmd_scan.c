@@ -52,6 +52,8 @@ static const char scan_usage[] =
 	"  --map SPEC           CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
 	"                       [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
 	"  --json FILE          write the JSON report to FILE ('-' = stdout, default)\n"
+	"  --out DIR            also write the evidence folder DIR (clusters.jsonl,\n"
+	"                       posts.csv, MANIFEST.sha256)\n"
 	"  --strict             stop at the first bad record (exit status 3)\n"
 	"  --max-errors N       bad records printed per input, 0 = all (default 100)\n"
 	"  --max-record BYTES   longest input line accepted (default 1048576)\n"
@@ -67,6 +69,7 @@ typedef struct scan_cli {
 	chorus_scan_params p;
 	cli_reader rd;
 	const char *json;
+	const char *out_dir;
 	const char *models_dir;
 	int progress; /* PROGRESS_* */
 	struct timespec t0;
@@ -76,9 +79,9 @@ enum { PROGRESS_NONE, PROGRESS_BAR, PROGRESS_LOG };
 
 enum {
 	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
-	OPT_THREADS, OPT_JSON, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION, OPT_MIN_CONTENT,
-	OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_MODELS,
-	OPT_FORMAT, OPT_MAP
+	OPT_THREADS, OPT_JSON, OPT_OUT, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
+	OPT_MIN_CONTENT, OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD,
+	OPT_MODELS, OPT_FORMAT, OPT_MAP
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +93,7 @@ static const struct option long_opts[] = {
 	{ "bands", required_argument, NULL, OPT_BANDS },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "out", required_argument, NULL, OPT_OUT },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -178,6 +182,7 @@ static int apply(scan_cli *c, int opt, const char *v)
 		return -1;
 	case OPT_MAP: c->rd.ro.csv_map = v; return 0;
 	case OPT_JSON: c->json = v; return 0;
+	case OPT_OUT: c->out_dir = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;
 	case OPT_STRICT: c->rd.ro.strict = 1; return 0;
 	case OPT_REPOSTS: c->p.include_reposts = 1; return 0;
@@ -291,6 +296,18 @@ static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *
 	return CLI_EXIT_OK;
 }
 
+static int write_folder(const scan_cli *c, const chorus_scan *s,
+			const chorus_corpus *corpus)
+{
+	chorus_error err;
+
+	chorus_error_clear(&err);
+	if (!c->out_dir || chorus_report_folder(c->out_dir, s, corpus, &err) == 0)
+		return CLI_EXIT_OK;
+	cli_error("%s: %s", err.source[0] ? err.source : c->out_dir, err.text);
+	return CLI_EXIT_FAIL;
+}
+
 static void summary(const scan_cli *c, const chorus_scan *s)
 {
 	const chorus_scan_stats *st = chorus_scan_get_stats(s);
@@ -335,6 +352,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	rc = write_report(&c, scan, corpus, models);
+	if (rc == CLI_EXIT_OK)
+		rc = write_folder(&c, scan, corpus);
 	if (rc == CLI_EXIT_OK)
 		summary(&c, scan);
 out:

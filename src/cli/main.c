@@ -20,6 +20,7 @@ static const char usage[] =
 	"  import    convert archives (Twitter, Telegram, Mastodon, Bluesky) to JSON Lines\n"
 	"  synth     generate a synthetic corpus with planted campaigns and truth\n"
 	"  eval      measure a scan's findings against a ground-truth file\n"
+	"  verify    check a report folder against its MANIFEST.sha256\n"
 	"\n"
 	"Run 'chorus COMMAND --help' for a command's options.\n";
 
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'chorus --help')", argv[1]);
 	return CLI_EXIT_USAGE;
 }

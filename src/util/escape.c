@@ -4,6 +4,7 @@
  * JSON: quotes, backslash and every control character escaped, U+2028 and
  * U+2029 escaped (they end lines in JavaScript), invalid UTF-8 replaced by
  * U+FFFD; everything else is copied as UTF-8.
+ * CSV: one quoted RFC 4180 field, formula-like first characters defused.
  * Terminal: control, bidi and invisible code points become a visible
  * "<U+202E>" mark (with mathematical angle brackets), invalid bytes
  * "<0xFF>", so a post can neither move the cursor nor reorder the line.
@@ -85,4 +86,30 @@ int chorus_escape_term(chorus_buf *b, const char *s, size_t len)
 			rc = chorus_buf_append(b, s + at, i - at);
 	}
 	return rc;
+}
+
+static int csv_formula_start(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+int chorus_escape_csv(chorus_buf *b, const char *s, size_t len)
+{
+	size_t i = 0;
+	int rc = chorus_buf_putc(b, '"');
+
+	if (rc == 0 && len > 0 && csv_formula_start(s[0]))
+		rc = chorus_buf_putc(b, '\'');
+	while (rc == 0 && i < len) {
+		size_t at = i;
+		uint32_t cp;
+
+		if (chorus_utf8_decode(s, len, &i, &cp) != 0)
+			rc = chorus_buf_append(b, "\xEF\xBF\xBD", 3);
+		else if (cp == '"')
+			rc = chorus_buf_append(b, "\"\"", 2);
+		else
+			rc = chorus_buf_append(b, s + at, i - at);
+	}
+	return rc ? rc : chorus_buf_putc(b, '"');
 }

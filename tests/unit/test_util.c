@@ -115,6 +115,25 @@ static void test_escape(void)
 	chorus_buf_dispose(&b);
 }
 
+static void test_escape_csv(void)
+{
+	chorus_buf b;
+
+	chorus_buf_init(&b, 1 << 10);
+	chorus_escape_csv(&b, "a \"b\",c\nd", 9);
+	CHECK_STR(b.data, "\"a \"\"b\"\",c\nd\"");
+	chorus_buf_reset(&b);
+	chorus_escape_csv(&b, "=HYPERLINK(1)", 13);
+	CHECK_STR(b.data, "\"'=HYPERLINK(1)\"");
+	chorus_buf_reset(&b);
+	chorus_escape_csv(&b, "\t-x\xFF", 4);
+	CHECK_STR(b.data, "\"'\t-x\xEF\xBF\xBD\"");
+	chorus_buf_reset(&b);
+	chorus_escape_csv(&b, "", 0);
+	CHECK_STR(b.data, "\"\"");
+	chorus_buf_dispose(&b);
+}
+
 static void test_buf_arena(void)
 {
 	chorus_buf b;
@@ -170,6 +189,7 @@ int main(void)
 	test_duration();
 	test_utf8();
 	test_escape();
+	test_escape_csv();
 	test_buf_arena();
 	test_hash();
 	return check_done();
