@@ -151,8 +151,7 @@ int chorus_detect_format(const chorus_line *lines, size_t n)
 	return csv >= 0 ? csv : CHORUS_FORMAT_JSONL;
 }
 
-/* Replace control bytes and invalid UTF-8 so a message is one UTF-8 line. */
-static void sanitise(char *s)
+void chorus_import_sanitise(char *s)
 {
 	size_t len = strlen(s), pos = 0;
 	uint32_t cp;
@@ -164,6 +163,17 @@ static void sanitise(char *s)
 			pos = at + 1;
 		}
 	}
+}
+
+int chorus_import_str(chorus_arena *a, chorus_str *s, const char *v, size_t len)
+{
+	s->p = NULL;
+	s->len = 0;
+	if (!v)
+		return 0;
+	s->len = (uint32_t)len;
+	s->p = chorus_arena_strndup(a, v, len);
+	return s->p ? 0 : CHORUS_ENOMEM;
 }
 
 void chorus_import_json_error(const char *p, size_t len, const json_error_t *je, char *msg)
@@ -178,5 +188,5 @@ void chorus_import_json_error(const char *p, size_t len, const json_error_t *je,
 	else
 		snprintf(msg, CHORUS_ERROR_TEXT, "invalid JSON: %s (column %d)", je->text,
 			 je->column);
-	sanitise(msg);
+	chorus_import_sanitise(msg);
 }

@@ -234,13 +234,7 @@ int chorus_csv_time(const char *s, int64_t *ns)
 
 static int set(chorus_arena *a, chorus_str *s, const char *v)
 {
-	s->p = NULL;
-	s->len = 0;
-	if (!v)
-		return 0;
-	s->len = (uint32_t)strlen(v);
-	s->p = chorus_arena_strndup(a, v, s->len);
-	return s->p ? 0 : CHORUS_ENOMEM;
+	return chorus_import_str(a, s, v, v ? strlen(v) : 0);
 }
 
 static int is_true(const char *v)

@@ -64,19 +64,7 @@ static const char *str_at(const json_t *o, const char *key)
 	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
 }
 
-static int set(chorus_arena *a, chorus_str *s, const char *v, size_t len)
-{
-	if (!v) {
-		s->p = NULL;
-		s->len = 0;
-		return 0;
-	}
-	s->len = (uint32_t)len;
-	s->p = chorus_arena_strndup(a, v, len);
-	return s->p ? 0 : CHORUS_ENOMEM;
-}
-
-#define SET(field, v) set(a, &(field), (v), (v) ? strlen(v) : 0)
+#define SET(field, v) chorus_import_str(a, &(field), (v), (v) ? strlen(v) : 0)
 
 static int push(doc *d, const fields *f, uint64_t line, const char *sha)
 {
@@ -93,7 +81,7 @@ static int push(doc *d, const fields *f, uint64_t line, const char *sha)
 	snprintf(lineno, sizeof lineno, "%llu", (unsigned long long)line);
 	rc = SET(p.id, f->id);
 	rc = rc ? rc : SET(p.author, f->author);
-	rc = rc ? rc : set(a, &p.text, f->text, f->text_len);
+	rc = rc ? rc : chorus_import_str(a, &p.text, f->text, f->text_len);
 	rc = rc ? rc : SET(x->platform, f->platform);
 	rc = rc ? rc : SET(x->url, f->url);
 	rc = rc ? rc : SET(x->lang, f->lang);
@@ -101,8 +89,8 @@ static int push(doc *d, const fields *f, uint64_t line, const char *sha)
 	rc = rc ? rc : SET(x->reply_to, f->reply_to);
 	rc = rc ? rc : SET(x->author_handle, f->handle);
 	rc = rc ? rc : SET(x->source, d->k->st->path);
-	rc = rc ? rc : set(a, &x->source_line, lineno, strlen(lineno));
-	rc = rc ? rc : set(a, &x->raw_sha256, sha, strlen(sha));
+	rc = rc ? rc : chorus_import_str(a, &x->source_line, lineno, strlen(lineno));
+	rc = rc ? rc : chorus_import_str(a, &x->raw_sha256, sha, strlen(sha));
 	rc = rc ? rc : chorus_corpus_reserve(d->k->c, 1, d->k->err);
 	if (rc)
 		return rc;

@@ -35,6 +35,14 @@ int chorus_detect_format(const chorus_line *lines, size_t n);
 /* 1 when the first non-blank line starts with '[' (a JSON array). */
 int chorus_starts_array(const chorus_line *lines, size_t n);
 
+/* Replace control bytes and invalid UTF-8 in s (jansson quotes raw input;
+ * a cut may split a character) so that a message is one line of UTF-8. */
+void chorus_import_sanitise(char *s);
+
+/* Copy v[0..len) into a (NUL-terminated) and point *s at it; v == NULL
+ * makes *s absent.  0 or CHORUS_ENOMEM. */
+int chorus_import_str(chorus_arena *a, chorus_str *s, const char *v, size_t len);
+
 /* The one-line message for a line jansson refused (NUL byte, invalid
  * UTF-8, else jansson's text and column), in msg. */
 void chorus_import_json_error(const char *p, size_t len, const json_error_t *je, char *msg);

@@ -62,14 +62,7 @@ static const char *path_str(const json_t *o, const char *a, const char *b)
 
 static int set(chorus_arena *a, chorus_str *s, const char *v)
 {
-	if (!v) {
-		s->p = NULL;
-		s->len = 0;
-		return 0;
-	}
-	s->len = (uint32_t)strlen(v);
-	s->p = chorus_arena_strndup(a, v, s->len);
-	return s->p ? 0 : CHORUS_ENOMEM;
+	return chorus_import_str(a, s, v, v ? strlen(v) : 0);
 }
 
 static int month_of(const char *m)

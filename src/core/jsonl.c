@@ -62,22 +62,6 @@ _Static_assert(sizeof(json_int_t) == 8, "jansson integers must be int64");
 
 /* ---- messages ----------------------------------------------------------- */
 
-/* Replace control bytes and invalid UTF-8 (jansson quotes raw input; a cut
- * may split a character) so that a message is one line of UTF-8. */
-static void sanitise(char *s)
-{
-	size_t len = strlen(s), pos = 0;
-	uint32_t cp;
-
-	while (pos < len) {
-		size_t at = pos;
-		if (chorus_utf8_decode(s, len, &pos, &cp) != 0 || cp < 0x20 || cp == 0x7f) {
-			s[at] = '?';
-			pos = at + 1;
-		}
-	}
-}
-
 __attribute__((format(printf, 2, 3)))
 static int fail(char *msg, const char *fmt, ...)
 {
@@ -86,7 +70,7 @@ static int fail(char *msg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, CHORUS_ERROR_TEXT, fmt, ap);
 	va_end(ap);
-	sanitise(msg);
+	chorus_import_sanitise(msg);
 	return CHORUS_EINPUT;
 }
 
