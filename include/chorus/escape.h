@@ -29,4 +29,15 @@ int chorus_escape_csv(chorus_buf *b, const char *s, size_t len);
  * zero-width characters, bidi controls, BOM, variation selectors excluded. */
 int chorus_is_invisible(unsigned cp);
 
+/*
+ * Append s[0..len) as HTML text, safe in element content and in quoted
+ * attribute values: & < > " ' as entities; invisible code points (bidi
+ * controls, zero-width characters, soft hyphen) and control characters
+ * other than tab and newline shown as "⟨U+202E⟩", so the reader sees what
+ * was compared; invalid UTF-8 as U+FFFD.  When defang is set, links are
+ * made unclickable as text: "http" -> "hxxp" and every '.' of the host
+ * -> "[.]" ("hxxps://example[.]com/x").  CHORUS_ENOMEM or CHORUS_ELIMIT.
+ */
+int chorus_escape_html(chorus_buf *b, const char *s, size_t len, int defang);
+
 #endif

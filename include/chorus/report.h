@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "chorus/buf.h"
 #include "chorus/error.h"
 #include "chorus/post.h"
 #include "chorus/scan.h"
@@ -45,12 +46,18 @@ int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err)
  *   posts.csv        RFC 4180, CRLF: cluster_id, cluster_rank, post_id,
  *                    author, created_at (UTC RFC 3339), created_at_epoch,
  *                    text; cells starting with = + - @ tab CR get a "'"
+ *   report.html      the page for readers (html_report.c)
  *   MANIFEST.sha256  sha256sum lines for the files above and every input
  *                    read from a file (by its path as given)
  * CHORUS_EIO (err names the file), CHORUS_ENOMEM, CHORUS_EUSAGE (path too
  * long).  Byte-identical for the same inputs and parameters.
  */
 int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_corpus *c,
-			 chorus_error *err);
+			 const chorus_report_meta *meta, chorus_error *err);
+
+/* Append report.html (see README "Report folders") for the scan to b.
+ * CHORUS_ENOMEM or CHORUS_ELIMIT. */
+int chorus_report_html(chorus_buf *b, const chorus_scan *s, const chorus_corpus *c,
+		       const chorus_report_meta *meta);
 
 #endif

@@ -94,6 +94,8 @@ int chorus_scan_run(const chorus_corpus *corpus, const chorus_models *models,
 void chorus_scan_free(chorus_scan *s);
 
 const chorus_scan_stats *chorus_scan_get_stats(const chorus_scan *s);
+/* The parameters the scan ran with (hooks included). */
+const chorus_scan_params *chorus_scan_get_params(const chorus_scan *s);
 size_t chorus_scan_cluster_count(const chorus_scan *s);
 /* Clusters ordered by score, best first (ties: more posts, earlier
  * first_seen, smaller id). */

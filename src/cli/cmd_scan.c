@@ -297,12 +297,13 @@ static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *
 }
 
 static int write_folder(const scan_cli *c, const chorus_scan *s,
-			const chorus_corpus *corpus)
+			const chorus_corpus *corpus, const chorus_models *m)
 {
+	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
 	chorus_error err;
 
 	chorus_error_clear(&err);
-	if (!c->out_dir || chorus_report_folder(c->out_dir, s, corpus, &err) == 0)
+	if (!c->out_dir || chorus_report_folder(c->out_dir, s, corpus, &meta, &err) == 0)
 		return CLI_EXIT_OK;
 	cli_error("%s: %s", err.source[0] ? err.source : c->out_dir, err.text);
 	return CLI_EXIT_FAIL;
@@ -353,7 +354,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	rc = write_report(&c, scan, corpus, models);
 	if (rc == CLI_EXIT_OK)
-		rc = write_folder(&c, scan, corpus);
+		rc = write_folder(&c, scan, corpus, models);
 	if (rc == CLI_EXIT_OK)
 		summary(&c, scan);
 out:

@@ -14,7 +14,7 @@
 
 #define LINE_CAP 4200
 
-static const char *const folder_files[] = { "clusters.jsonl", "posts.csv" };
+static const char *const folder_files[] = { "clusters.jsonl", "posts.csv", "report.html" };
 
 static int in_folder(const char *name)
 {

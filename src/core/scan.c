@@ -240,6 +240,11 @@ const chorus_scan_stats *chorus_scan_get_stats(const chorus_scan *s)
 	return &s->stats;
 }
 
+const chorus_scan_params *chorus_scan_get_params(const chorus_scan *s)
+{
+	return &s->p;
+}
+
 size_t chorus_scan_cluster_count(const chorus_scan *s)
 {
 	return s->nclusters;

@@ -1,5 +1,5 @@
 /*
- * folder.c - the evidence folder: clusters.jsonl, posts.csv and
+ * folder.c - the evidence folder: clusters.jsonl, posts.csv, report.html and
  * MANIFEST.sha256 (layout: chorus/report.h and README "Report folders").
  *
  * Each file is built in a capped buffer, hashed, written as
@@ -208,7 +208,7 @@ static int make_dir(const char *dir, chorus_error *err)
 }
 
 int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_corpus *c,
-			 chorus_error *err)
+			 const chorus_report_meta *meta, chorus_error *err)
 {
 	manifest m;
 	int rc = make_dir(dir, err);
@@ -218,6 +218,14 @@ int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_cor
 	chorus_buf_init(&m.b, (size_t)1 << 24);
 	rc = emit_built(&m, dir, "clusters.jsonl", build_clusters, s, err);
 	rc = rc ? rc : emit_built(&m, dir, "posts.csv", build_posts, s, err);
+	if (rc == 0) {
+		chorus_buf h;
+		chorus_buf_init(&h, FILE_CAP);
+		rc = chorus_report_html(&h, s, c, meta) ? FAIL(err, CHORUS_ENOMEM, "report.html", 0,
+								"out of memory")
+							: emit(&m, dir, "report.html", &h, err);
+		chorus_buf_dispose(&h);
+	}
 	if (rc == 0 && manifest_inputs(&m, c) != 0)
 		rc = FAIL(err, CHORUS_ENOMEM, dir, 0, "out of memory");
 	rc = rc ? rc : write_file(dir, "MANIFEST.sha256", &m.b, err);

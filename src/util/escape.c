@@ -9,7 +9,10 @@
  * "<U+202E>" mark (with mathematical angle brackets), invalid bytes
  * "<0xFF>", so a post can neither move the cursor nor reorder the line.
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "chorus/escape.h"
 #include "chorus/utf8.h"
@@ -112,4 +115,65 @@ int chorus_escape_csv(chorus_buf *b, const char *s, size_t len)
 			rc = chorus_buf_append(b, s + at, i - at);
 	}
 	return rc ? rc : chorus_buf_putc(b, '"');
+}
+
+static int html_cp(chorus_buf *b, uint32_t cp)
+{
+	char u[4];
+
+	switch (cp) {
+	case '&': return chorus_buf_puts(b, "&amp;");
+	case '<': return chorus_buf_puts(b, "&lt;");
+	case '>': return chorus_buf_puts(b, "&gt;");
+	case '"': return chorus_buf_puts(b, "&quot;");
+	case '\'': return chorus_buf_puts(b, "&#39;");
+	default: break;
+	}
+	if (chorus_is_invisible(cp) || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
+	    (cp >= 0x80 && cp < 0xa0))
+		return chorus_buf_printf(b, "\xE2\x9F\xA8" "U+%04X" "\xE2\x9F\xA9", (unsigned)cp);
+	return chorus_buf_append(b, u, (size_t)chorus_utf8_encode(cp, u));
+}
+
+/* A link starting at s[i] ("http://" or "https://", any case)?  Returns the
+ * scheme's length up to "://" included, else 0. */
+static size_t link_at(const char *s, size_t len, size_t i)
+{
+	static const char *const schemes[] = { "https://", "http://" };
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = strlen(schemes[k]);
+		if (len - i >= n && !strncasecmp(s + i, schemes[k], n) &&
+		    (i == 0 || !((unsigned char)s[i - 1] & 0x80 || isalnum((unsigned char)s[i - 1]))))
+			return n;
+	}
+	return 0;
+}
+
+int chorus_escape_html(chorus_buf *b, const char *s, size_t len, int defang)
+{
+	size_t i = 0;
+	int rc = 0, in_host = 0;
+
+	while (rc == 0 && i < len) {
+		size_t n;
+		uint32_t cp;
+		if (defang && (n = link_at(s, len, i)) != 0) {
+			rc = chorus_buf_puts(b, "hxxp");
+			rc = rc ? rc : chorus_buf_append(b, s + i + 4, n - 4);
+			i += n;
+			in_host = 1;
+			continue;
+		}
+		if (chorus_utf8_decode(s, len, &i, &cp) != 0)
+			cp = 0xFFFD;
+		if (in_host && (cp == '/' || cp == '?' || cp == '#' || cp == ' ' || cp == '\n' ||
+				cp == '\t' || cp == '"' || cp == '<' || cp == '>'))
+			in_host = 0;
+		if (in_host && cp == '.')
+			rc = chorus_buf_puts(b, "[.]");
+		else
+			rc = html_cp(b, cp);
+	}
+	return rc;
 }

@@ -112,6 +112,21 @@ static void test_escape(void)
 	chorus_buf_reset(&b);
 	chorus_escape_term(&b, "x\xE2\x80\xAEy\x1b[2J", 9);
 	CHECK_STR(b.data, "x\xE2\x9F\xA8U+202E\xE2\x9F\xA9y\xE2\x9F\xA8U+001B\xE2\x9F\xA9[2J");
+	chorus_buf_reset(&b);
+	{
+		const char *h = "<script>alert('x')</script> & \"q\" \xE2\x80\xAE\x01 "
+				"see https://evil.example.com/a.b?c=d.e and HTTP://x.y";
+		chorus_escape_html(&b, h, strlen(h), 1);
+		CHECK_STR(b.data, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot; "
+			  "\xE2\x9F\xA8U+202E\xE2\x9F\xA9\xE2\x9F\xA8U+0001\xE2\x9F\xA9 "
+			  "see hxxps://evil[.]example[.]com/a.b?c=d.e and hxxp://x[.]y");
+		chorus_buf_reset(&b);
+		chorus_escape_html(&b, "a.b http://c.d", 14, 0);
+		CHECK_STR(b.data, "a.b http://c.d");
+		chorus_buf_reset(&b);
+		chorus_escape_html(&b, "\xFFx", 2, 1);
+		CHECK_STR(b.data, "\xEF\xBF\xBDx");
+	}
 	chorus_buf_dispose(&b);
 }
 
