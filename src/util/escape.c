@@ -127,10 +127,11 @@ static int html_cp(chorus_buf *b, uint32_t cp)
 	case '>': return chorus_buf_puts(b, "&gt;");
 	case '"': return chorus_buf_puts(b, "&quot;");
 	case '\'': return chorus_buf_puts(b, "&#39;");
+	case '\n': return chorus_buf_putc(b, '\n'); /* line breaks are text */
+	case '\t': return chorus_buf_putc(b, '\t');
 	default: break;
 	}
-	if (chorus_is_invisible(cp) || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
-	    (cp >= 0x80 && cp < 0xa0))
+	if (chorus_is_invisible(cp))
 		return chorus_buf_printf(b, "\xE2\x9F\xA8" "U+%04X" "\xE2\x9F\xA9", (unsigned)cp);
 	return chorus_buf_append(b, u, (size_t)chorus_utf8_encode(cp, u));
 }

@@ -126,6 +126,9 @@ static void test_escape(void)
 		chorus_buf_reset(&b);
 		chorus_escape_html(&b, "\xFFx", 2, 1);
 		CHECK_STR(b.data, "\xEF\xBF\xBDx");
+		chorus_buf_reset(&b);
+		chorus_escape_html(&b, "a\r\nb\tc", 6, 1);
+		CHECK_STR(b.data, "a\xE2\x9F\xA8U+000D\xE2\x9F\xA9\nb\tc");
 	}
 	chorus_buf_dispose(&b);
 }
