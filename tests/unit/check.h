@@ -7,6 +7,7 @@
 #define CHORUS_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned long check_pass, check_fail;
@@ -29,6 +30,27 @@ static unsigned long check_pass, check_fail;
 		fprintf(stderr, "%s:%d: CHECK_INT failed: %s = %lld, expected %lld\n", __FILE__, __LINE__, \
 			#a, check_a_, check_b_); } \
 } while (0)
+
+/* A whole file, NUL-terminated (free it), or NULL when it cannot be read
+ * or is empty; *len gets its size. */
+static inline char *check_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *d = NULL;
+	long n;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (d = malloc((size_t)n + 1)) && fread(d, 1, (size_t)n, f) == (size_t)n) {
+		d[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(d);
+		d = NULL;
+	}
+	if (f)
+		fclose(f);
+	return d;
+}
 
 static inline int check_done(void)
 {

@@ -83,25 +83,6 @@ static void test_detect(void)
 	CHECK_INT(detect("Пpивeт, кaк дeлa? Bcё xopoшo"), CHORUS_LANG_RU);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *d = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (d = malloc((size_t)n + 1)) && fread(d, 1, (size_t)n, f) == (size_t)n) {
-		d[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(d);
-		d = NULL;
-	}
-	if (f)
-		fclose(f);
-	return d;
-}
-
 /* KazNERD: "token TAG" per line, a blank line between sentences. */
 static void test_kazakh_corpus(const char *shared)
 {
@@ -112,7 +93,7 @@ static void test_kazakh_corpus(const char *shared)
 	char *data;
 
 	snprintf(path, sizeof path, "%s/corpora/kazakh/kaznerd_IOB2_valid.txt", shared);
-	if (!(data = slurp(path, &len))) {
+	if (!(data = check_slurp(path, &len))) {
 		printf("skip: no %s\n", path);
 		return;
 	}
@@ -175,7 +156,7 @@ static void count_file(const char *path, unsigned long *total, unsigned long *ru
 	static char text[(1 << 16) + 64];
 	const size_t pre = strlen(KK_NAMES);
 	size_t len, tl;
-	char *data = slurp(path, &len);
+	char *data = check_slurp(path, &len);
 
 	if (!data)
 		return;

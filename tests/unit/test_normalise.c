@@ -459,25 +459,6 @@ static const char *next_text(const char *p, char *out, size_t cap, size_t *outle
 	return p;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *d = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (d = malloc((size_t)n + 1)) && fread(d, 1, (size_t)n, f) == (size_t)n) {
-		d[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(d);
-		d = NULL;
-	}
-	if (f)
-		fclose(f);
-	return d;
-}
-
 static void test_telegram(void)
 {
 	const char *shared = getenv("CHORUS_SHARED");
@@ -500,7 +481,7 @@ static void test_telegram(void)
 		if (!strstr(e->d_name, ".json"))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (!(data = slurp(path, &len)))
+		if (!(data = check_slurp(path, &len)))
 			continue;
 		for (const char *p = data; (p = next_text(p, text, sizeof text, &tl)) != NULL;) {
 			chorus_normalised n;
