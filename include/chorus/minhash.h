@@ -48,6 +48,12 @@ int chorus_minhash_init(chorus_minhash *mh, unsigned perms, unsigned bands, uint
 size_t chorus_shingle(const chorus_normalised *n, int kind, unsigned k, uint64_t seed,
 		      uint32_t *out, size_t cap);
 
+/* The same for word:k from the token hashes chorus_norm_hash gives (th[i]
+ * = chorus_hash64(seed) of the i-th token that is not punctuation): equal to
+ * chorus_shingle of the normalised text with CHORUS_SHINGLE_WORD. */
+size_t chorus_shingle_hashes(const uint64_t *th, size_t n, unsigned k, uint64_t seed,
+			     uint32_t *out, size_t cap);
+
 /* Signature of a non-empty shingle set: sig has room for mh->perms values. */
 void chorus_minhash_sign(const chorus_minhash *mh, const uint32_t *sh, size_t n, uint32_t *sig);
 

@@ -75,6 +75,27 @@ void chorus_norm_free(chorus_norm *w);
 int chorus_norm_run(chorus_norm *w, const char *raw, size_t len,
 		    const char *lang_hint, chorus_normalised *out);
 
+/* The matching form as the word shingler sees it. */
+typedef struct chorus_normhash {
+	const uint64_t *hash; /* chorus_hash64(seed) of each token that is not
+				 punctuation, in order; borrowed, valid until
+				 the workspace's next run */
+	size_t n;
+	size_t ntokens;       /* all tokens, as chorus_normalised.ntokens */
+	size_t content;       /* as chorus_normalised.content */
+	int lang;             /* as chorus_normalised.lang */
+} chorus_normhash;
+
+/* What chorus_norm_run gives, hashed token by token (the text of every
+ * token that is not punctuation under chorus_hash64 with seed), exactly
+ * (tests/unit and the fuzz target fuzz_normhash compare the two), and
+ * faster: the raw text is cut at ASCII white space, which no step looks
+ * across, and each piece is folded and tokenised once, then remembered in
+ * a cache of bounded size (about 3 MiB per workspace) with its tokens'
+ * hashes per language.  Returns 0, or CHORUS_ENOMEM. */
+int chorus_norm_hash(chorus_norm *w, const char *raw, size_t len, const char *lang_hint,
+		     uint64_t seed, chorus_normhash *out);
+
 /* The step names, in order, NULL-terminated (for the scan's params). */
 const char *const *chorus_norm_steps(void);
 

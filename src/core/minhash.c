@@ -175,6 +175,36 @@ size_t chorus_shingle(const chorus_normalised *n, int kind, unsigned k, uint64_t
 	return chorus_sort_unique_u32(out, count);
 }
 
+static uint64_t combine_run(const uint64_t *h, unsigned k, uint64_t seed)
+{
+	uint64_t x = seed;
+
+	for (unsigned j = 0; j < k; j++)
+		x = chorus_mix64(x ^ h[j]) + j;
+	return x;
+}
+
+size_t chorus_shingle_hashes(const uint64_t *th, size_t n, unsigned k, uint64_t seed,
+			     uint32_t *out, size_t cap)
+{
+	size_t count = 0;
+
+	if (k == 0 || k > RING)
+		return 0;
+	if (n >= k) {
+		for (size_t i = 0; i + k <= n; i++, count++)
+			if (count < cap)
+				out[count] = (uint32_t)(combine_run(th + i, k, seed) >> 32);
+	} else if (n > 0) {
+		if (cap > 0)
+			out[0] = (uint32_t)(combine_run(th, (unsigned)n, seed) >> 32);
+		count = 1;
+	}
+	if (count > cap)
+		return count;
+	return chorus_sort_unique_u32(out, count);
+}
+
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define SIGN_CLONES __attribute__((target_clones("avx2", "default")))
 #else

@@ -43,33 +43,18 @@
 
 #include "chorus/alloc.h"
 #include "chorus/error.h"
+#include "chorus/hash.h"
 #include "chorus/lang.h"
 #include "chorus/normalise.h"
 #include "chorus/stem.h"
 #include "chorus/utf8.h"
+#include "norm_int.h"
 #include "unicode_int.h"
 
-#define LANG_MAX_CPS 512
 #define URL_TEXT "<url>"
 #define MENTION_TEXT "<@>"
 #define BOTH_SCRIPTS ((1u << UC_LATIN) | (1u << UC_CYRILLIC))
 
-struct chorus_norm {
-	unsigned flags;
-	chorus_ufold fold;
-	chorus_stemmer *stem; /* NULL under CHORUS_NORM_NO_STEM */
-	char *tb;             /* token texts before stemming */
-	size_t tb_len, tb_cap;
-	chorus_token *tok;
-	size_t ntok, tok_cap, content;
-	chorus_span *url, *men;
-	size_t nurl, nmen, span_cap;
-	char *ob; /* the output text */
-	size_t ob_len, ob_cap;
-	int want_lang;
-	size_t nlc;
-	uint32_t lc[LANG_MAX_CPS]; /* letters for detection, words space-separated */
-};
 
 static const char *const steps[] = {
 	"strip_invisible", "nfkc_casefold", "urls", "mentions", "hashtags", "homoglyphs",
@@ -106,6 +91,7 @@ void chorus_norm_free(chorus_norm *w)
 {
 	if (!w)
 		return;
+	norm_cache_free(w->cache);
 	chorus_ufold_dispose(&w->fold);
 	chorus_stemmer_free(w->stem);
 	chorus_free(w->tb);
@@ -667,9 +653,34 @@ static void tokenise(chorus_norm *w)
 
 /* ---- pass 3 ---- */
 
-/* Stems are never longer than their words (Snowball and the Kazakh
- * stripper only cut or replace), so the first reservation covers every
- * token; the check in the loop guards the assumption. */
+/* The text pass 3 writes for token s[0..l) of kind: a word's stem in lang
+ * (stems are never longer than their words: Snowball and the Kazakh
+ * stripper only cut or replace; the check guards the assumption), anything
+ * else as it is. */
+static void final_text(const chorus_norm *w, int lang, unsigned kind, const char **s,
+		       size_t *l)
+{
+	const char *s0 = *s;
+	const size_t l0 = *l;
+
+	if (w->stem && kind == CHORUS_TOK_WORD) {
+		chorus_stem(w->stem, lang, s0, l0, s, l);
+		if (*l == 0 || *l > l0) {
+			*s = s0;
+			*l = l0;
+		}
+	}
+}
+
+uint64_t norm_token_hash(chorus_norm *w, int lang, unsigned kind, const char *s, size_t l,
+			 uint64_t seed)
+{
+	final_text(w, lang, kind, &s, &l);
+	return chorus_hash64(s, l, seed);
+}
+
+/* The first reservation covers every token, since stems are never longer
+ * than their words. */
 static int build_output(chorus_norm *w, int lang)
 {
 	size_t o = 0;
@@ -680,13 +691,7 @@ static int build_output(chorus_norm *w, int lang)
 		chorus_token *tk = &w->tok[t];
 		const char *s = w->tb + tk->off;
 		size_t l = tk->len;
-		if (w->stem && tk->kind == CHORUS_TOK_WORD) {
-			chorus_stem(w->stem, lang, s, l, &s, &l);
-			if (l == 0 || l > tk->len) {
-				s = w->tb + tk->off;
-				l = tk->len;
-			}
-		}
+		final_text(w, lang, tk->kind, &s, &l);
 		if (t)
 			w->ob[o++] = ' ';
 		memcpy(w->ob + o, s, l);
@@ -713,6 +718,17 @@ static void fill(const chorus_norm *w, int lang, chorus_normalised *out)
 	out->content = w->content;
 }
 
+int norm_tokenise(chorus_norm *w, const char *raw, size_t len, int want_lang)
+{
+	int rc;
+
+	if ((rc = chorus_ufold_run(&w->fold, raw, len)) != 0 || (rc = reserve_all(w)) != 0)
+		return rc;
+	w->want_lang = want_lang;
+	tokenise(w);
+	return 0;
+}
+
 int chorus_norm_run(chorus_norm *w, const char *raw, size_t len, const char *lang_hint,
 		    chorus_normalised *out)
 {
@@ -720,10 +736,8 @@ int chorus_norm_run(chorus_norm *w, const char *raw, size_t len, const char *lan
 				   : CHORUS_LANG_UND;
 	int rc, lang;
 
-	if ((rc = chorus_ufold_run(&w->fold, raw, len)) != 0 || (rc = reserve_all(w)) != 0)
+	if ((rc = norm_tokenise(w, raw, len, hint == CHORUS_LANG_UND)) != 0)
 		return rc;
-	w->want_lang = hint == CHORUS_LANG_UND;
-	tokenise(w);
 	lang = w->want_lang ? chorus_lang_detect(w->lc, w->nlc) : hint;
 	if ((rc = build_output(w, lang)) != 0)
 		return rc;

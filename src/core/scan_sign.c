@@ -47,23 +47,39 @@ static int sign_post(struct chorus_scan *s, sign_worker *w, uint32_t i, shingle_
 {
 	const chorus_post *post = s->post[i];
 	const char *hint = post->extra ? post->extra->lang.p : NULL;
-	chorus_normalised nz;
-	size_t bound, count;
+	size_t bound, count, content;
 
 	if ((post->flags & CHORUS_POST_REPOST) && !s->p.include_reposts) {
 		s->status[i] = ST_REPOST;
 		return CHORUS_OK;
 	}
-	if (chorus_norm_run(w->norm, post->text.p, post->text.len, hint, &nz) != 0)
-		return CHORUS_ENOMEM;
-	if (nz.content < s->p.min_content) {
+	if (s->p.shingle_kind == CHORUS_SHINGLE_WORD) {
+		chorus_normhash nh;
+		if (chorus_norm_hash(w->norm, post->text.p, post->text.len, hint, s->p.seed, &nh))
+			return CHORUS_ENOMEM;
+		content = nh.content;
+		bound = nh.n + 1;
+		if (content >= s->p.min_content && grow_u32(&w->sh, &w->sh_cap, bound))
+			return CHORUS_ENOMEM;
+		count = content < s->p.min_content ? 0
+			: chorus_shingle_hashes(nh.hash, nh.n, s->p.shingle_k, s->p.seed, w->sh,
+						w->sh_cap);
+	} else {
+		chorus_normalised nz;
+		if (chorus_norm_run(w->norm, post->text.p, post->text.len, hint, &nz) != 0)
+			return CHORUS_ENOMEM;
+		content = nz.content;
+		bound = nz.len + 1;
+		if (content >= s->p.min_content && grow_u32(&w->sh, &w->sh_cap, bound))
+			return CHORUS_ENOMEM;
+		count = content < s->p.min_content ? 0
+			: chorus_shingle(&nz, s->p.shingle_kind, s->p.shingle_k, s->p.seed, w->sh,
+					 w->sh_cap);
+	}
+	if (content < s->p.min_content) {
 		s->status[i] = ST_SHORT;
 		return CHORUS_OK;
 	}
-	bound = (s->p.shingle_kind == CHORUS_SHINGLE_CHAR ? nz.len : nz.ntokens) + 1;
-	if (grow_u32(&w->sh, &w->sh_cap, bound))
-		return CHORUS_ENOMEM;
-	count = chorus_shingle(&nz, s->p.shingle_kind, s->p.shingle_k, s->p.seed, w->sh, w->sh_cap);
 	if (count == 0) {
 		s->status[i] = ST_EMPTY;
 		return CHORUS_OK;

@@ -1,6 +1,8 @@
 /* test_normalise.c - every normalisation step, the result's invariants,
  * exact NFKC_Casefold against utf8proc, allocation failure, buffer reuse,
- * and the real Telegram texts when $CHORUS_SHARED/corpora is there. */
+ * chorus_norm_hash against chorus_norm_run (random tricky texts, cache
+ * overflow, seeds, caps), and the real Telegram texts when
+ * $CHORUS_SHARED/corpora is there. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "chorus/alloc.h"
 #include "chorus/hash.h"
 #include "chorus/lang.h"
+#include "chorus/minhash.h"
 #include "chorus/normalise.h"
 #include "chorus/utf8.h"
 #include "unicode_int.h"
@@ -432,6 +435,148 @@ static void test_steady_state(void)
 	chorus_norm_free(w);
 }
 
+/* ---- chorus_norm_hash against chorus_norm_run ---- */
+
+/* Does the cached path give what a full run and hashing its tokens give? */
+static int hash_same(chorus_norm *fast, chorus_norm *slow, const char *s, size_t len,
+		     const char *hint, uint64_t seed)
+{
+	chorus_normalised n;
+	chorus_normhash h;
+	size_t k = 0;
+
+	if (chorus_norm_run(slow, s, len, hint, &n) != 0 ||
+	    chorus_norm_hash(fast, s, len, hint, seed, &h) != 0)
+		return 0;
+	if (h.ntokens != n.ntokens || h.content != n.content || h.lang != n.lang)
+		return 0;
+	for (size_t t = 0; t < n.ntokens; t++) {
+		if (n.tokens[t].kind == CHORUS_TOK_PUNCT)
+			continue;
+		if (k >= h.n ||
+		    h.hash[k++] != chorus_hash64(n.text + n.tokens[t].off, n.tokens[t].len, seed))
+			return 0;
+	}
+	if (k != h.n)
+		return 0;
+	for (unsigned sk = 1; sk <= 3; sk += 2) { /* the shingles built from either agree */
+		static uint32_t a[1 << 17], b[1 << 17];
+		const size_t na = chorus_shingle(&n, CHORUS_SHINGLE_WORD, sk, seed, a, 1 << 17);
+		const size_t nb = chorus_shingle_hashes(h.hash, h.n, sk, seed, b, 1 << 17);
+		if (na != nb || (na <= (1 << 17) && memcmp(a, b, na * sizeof *a) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static void report_diff(const char *what, const char *s, size_t len)
+{
+	fprintf(stderr, "%s: chorus_norm_hash differs on:", what);
+	for (size_t i = 0; i < len && i < 200; i++)
+		fprintf(stderr, " %02X", (unsigned char)s[i]);
+	fprintf(stderr, "\n");
+}
+
+/* Random strings of tricky code points, ASCII punctuation, URL and mention
+ * pieces and every kind of white space, each flag set and language hint,
+ * run twice (a cache miss, then a hit). */
+static void test_hash_random(void)
+{
+	static const char *const bits[] = {
+		" ", "  ", "\t", "\n", "\r\n", "\v", "\f", "\xC2\xA0", "\xE2\x80\x8B", "https://",
+		"t.me/", ".com", "www.", "@", "#", "'", "\xE2\x80\x99", "-", "...", "!!", "(", ")",
+		"[", "]", "\xF0\x9F\x91\x8D", "\xF0\x9F\x8F\xBD", "\xE2\x80\x8D", "\xE2\x83\xA3",
+		"\xF0\x9F\x87\xB0", "\xCC\x81", "\xE2\x80\xAE", "\xFF", "\xD0", "\xE2\x80",
+		"1", "\xEF\xB7\xBA", "x", "\xD0\xB0", "\xD3\x99", "e", "\xD1\x8C",
+	};
+	static const char *const hints[] = { NULL, "ru", "kk", "en", "und" };
+	const size_t nr = sizeof tricky / sizeof tricky[0], nb = sizeof bits / sizeof bits[0];
+	chorus_norm *fast[4], *slow[4];
+	uint64_t rng = 777;
+	unsigned long bad = 0;
+
+	for (unsigned f = 0; f < 4; f++) {
+		fast[f] = chorus_norm_new(models, f);
+		slow[f] = chorus_norm_new(models, f);
+		CHECK(fast[f] && slow[f]);
+		if (!fast[f] || !slow[f])
+			return;
+	}
+	for (int iter = 0; iter < 200000; iter++) {
+		char s[64 * 8];
+		size_t len = 0;
+		const unsigned k = 1 + (unsigned)(chorus_splitmix64(&rng) % 40);
+		const unsigned f = (unsigned)(chorus_splitmix64(&rng) % 4);
+		const char *hint = hints[chorus_splitmix64(&rng) % 5];
+		for (unsigned j = 0; j < k; j++) {
+			const uint64_t r = chorus_splitmix64(&rng);
+			if (r % 3) {
+				const char *b = bits[(r >> 8) % nb];
+				memcpy(s + len, b, strlen(b));
+				len += strlen(b);
+			} else {
+				const uint32_t *g = tricky[(r >> 8) % nr];
+				const uint32_t cp = g[0] + (uint32_t)((r >> 32) % (g[1] - g[0] + 1));
+				if (cp < 0xD800 || cp > 0xDFFF)
+					len += (size_t)chorus_utf8_encode(cp, s + len);
+			}
+		}
+		for (int twice = 0; twice < 2; twice++)
+			if (!hash_same(fast[f], slow[f], s, len, hint, 42) && bad++ < 5)
+				report_diff("random", s, len);
+	}
+	CHECK_INT(bad, 0);
+	for (unsigned f = 0; f < 4; f++) {
+		chorus_norm_free(fast[f]);
+		chorus_norm_free(slow[f]);
+	}
+}
+
+/* The cache fills and empties (more distinct pieces than it holds), the
+ * seed changes, posts beyond the cut-over and beyond the letter cap. */
+static void test_hash_cache(void)
+{
+	chorus_norm *fast = chorus_norm_new(models, 0), *slow = chorus_norm_new(models, 0);
+	static const char *const syl[] = { "ка", "за", "қа", "ba", "ro", "ть", "ся", "ің", "ми" };
+	uint64_t rng = 99;
+	unsigned long bad = 0;
+	char *big;
+
+	CHECK(fast && slow);
+	if (!fast || !slow)
+		return;
+	for (int post = 0; post < 20000; post++) {
+		char s[1024];
+		size_t len = 0;
+		for (int w = 0; w < 12; w++) {
+			const uint64_t r = chorus_splitmix64(&rng);
+			for (int y = 0; y < 2 + (int)(r % 4); y++) {
+				const char *p = syl[(r >> (8 + 4 * y)) % 9];
+				memcpy(s + len, p, strlen(p));
+				len += strlen(p);
+			}
+			len += (size_t)snprintf(s + len, 16, "%u ", (unsigned)(r >> 40) % 1000);
+		}
+		if (!hash_same(fast, slow, s, len, NULL, (uint64_t)(post / 5000)) && bad++ < 5)
+			report_diff("cache", s, len);
+	}
+	CHECK_INT(bad, 0);
+	/* past the letter cap (512) and past the whole-post cut-over (64 KiB) */
+	big = malloc(200000);
+	CHECK(big != NULL);
+	if (big) {
+		for (size_t i = 0; i < 200000; i++)
+			big[i] = "\xD2\x9B\xD0\xB0\xD0\xB7 \xD0\xB8 word, "[i % 17];
+		CHECK(hash_same(fast, slow, big, 900, NULL, 1));
+		CHECK(hash_same(fast, slow, big, 65536, NULL, 1));
+		CHECK(hash_same(fast, slow, big, 65537, NULL, 1));
+		CHECK(hash_same(fast, slow, big, 200000, "kk", 1));
+		free(big);
+	}
+	chorus_norm_free(fast);
+	chorus_norm_free(slow);
+}
+
 /* ---- real texts ---- */
 
 /* Next JSON "text" string value in p (decoded into out), or NULL. */
@@ -464,8 +609,8 @@ static void test_telegram(void)
 	const char *shared = getenv("CHORUS_SHARED");
 	char dir[1024], path[2048];
 	static char text[1 << 16];
-	chorus_norm *w = chorus_norm_new(models, 0);
-	unsigned long posts = 0, bad = 0;
+	chorus_norm *w = chorus_norm_new(models, 0), *fast = chorus_norm_new(models, 0);
+	unsigned long posts = 0, bad = 0, differ = 0;
 	struct dirent *e;
 	DIR *d;
 
@@ -473,6 +618,7 @@ static void test_telegram(void)
 	if (!shared || !(d = opendir(dir))) {
 		printf("skip: no %s\n", dir);
 		chorus_norm_free(w);
+		chorus_norm_free(fast);
 		return;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -488,14 +634,19 @@ static void test_telegram(void)
 			posts++;
 			if (chorus_norm_run(w, text, tl, NULL, &n) != 0 || !invariants_ok(&n, tl))
 				bad++;
+			if (!hash_same(fast, w, text, tl, NULL, 5) && differ++ < 5)
+				report_diff("telegram", text, tl);
 		}
 		free(data);
 	}
 	closedir(d);
-	printf("telegram: %lu posts normalised, %lu bad\n", posts, bad);
+	printf("telegram: %lu posts normalised, %lu bad, %lu hashed differently\n", posts, bad,
+	       differ);
 	CHECK(posts > 1000);
 	CHECK_INT(bad, 0);
+	CHECK_INT(differ, 0);
 	chorus_norm_free(w);
+	chorus_norm_free(fast);
 }
 
 int main(void)
@@ -520,6 +671,8 @@ int main(void)
 	test_fold_random_strings();
 	test_alloc_failure();
 	test_steady_state();
+	test_hash_random();
+	test_hash_cache();
 	test_telegram();
 	chorus_models_free(models);
 	return check_done();
