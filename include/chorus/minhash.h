@@ -60,6 +60,11 @@ void chorus_minhash_sign(const chorus_minhash *mh, const uint32_t *sh, size_t n,
 /* Band keys of a signature: keys has room for mh->bands values. */
 void chorus_minhash_bands(const chorus_minhash *mh, const uint32_t *sig, uint32_t *keys);
 
+/* Number of values two sorted distinct sets share (vector code where the
+ * CPU has AVX2, else a merge), and the merge alone (for tests). */
+size_t chorus_common_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+size_t chorus_common_count_scalar(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
 /* Exact Jaccard similarity of two sorted distinct sets (0 when both empty). */
 double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 

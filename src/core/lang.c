@@ -178,10 +178,7 @@ static unsigned letter_flags(uint32_t c)
 	}
 }
 
-typedef struct lstats {
-	size_t latin, cyrillic, latin_words, cyrillic_words;
-	unsigned kk_words, kk_strict, ru_words, uk_words, fw_kk, fw_ru, ru_ends;
-} lstats;
+typedef chorus_lang_stats lstats;
 
 /* Count the word at cps[i..); return its end. */
 static size_t count_word(const uint32_t *cps, size_t n, size_t i, lstats *st)
@@ -202,7 +199,8 @@ static size_t count_word(const uint32_t *cps, size_t n, size_t i, lstats *st)
 			h = fw_step(h, cps[j]);
 		j++;
 	}
-	st->cyrillic += cyr;
+	st->cyrillic += (uint32_t)cyr;
+	st->flags |= flags;
 	if (2 * cyr < j - i)
 		st->latin_words++;
 	else
@@ -267,24 +265,39 @@ static int decide(const lstats *st)
 	return CHORUS_LANG_RU;
 }
 
+void chorus_lang_count(const uint32_t *cps, size_t n, chorus_lang_stats *st)
+{
+	size_t i = 0;
+
+	pthread_once(&fw_once, fw_build);
+	while (i < n) {
+		if (script(cps[i]) == SC_NONE)
+			i++;
+		else
+			i = count_word(cps, n, i, st);
+	}
+}
+
+/* The quick decision sees only the letter counts and flags, which the full
+ * count gives too (the same letters, word by word). */
+int chorus_lang_decide(const chorus_lang_stats *st)
+{
+	const int quick = quick_decide(st, st->flags);
+
+	return quick >= 0 ? quick : decide(st);
+}
+
 int chorus_lang_detect(const uint32_t *cps, size_t n)
 {
 	lstats st;
 	unsigned flags;
-	size_t i = 0;
 	int quick;
 
 	memset(&st, 0, sizeof st);
 	quick_counts(cps, n, &st, &flags);
 	if ((quick = quick_decide(&st, flags)) >= 0)
 		return quick;
-	pthread_once(&fw_once, fw_build);
 	memset(&st, 0, sizeof st);
-	while (i < n) {
-		if (script(cps[i]) == SC_NONE)
-			i++;
-		else
-			i = count_word(cps, n, i, &st);
-	}
+	chorus_lang_count(cps, n, &st);
 	return decide(&st);
 }

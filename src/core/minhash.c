@@ -83,12 +83,43 @@ static void quick_sort(uint32_t *v, size_t n)
 	insertion_sort(v, n);
 }
 
+/* Sort and drop repeats by ranking, for small n: a value's place is the
+ * number of distinct smaller values.  O(n^2) compares, but without a
+ * branch that depends on the data, so the loops run as vector code; for
+ * the few dozen shingles of a post it beats any comparison sort. */
+#define RANK_MAX 64
+
+static size_t rank_sort_unique(uint32_t *v, size_t n)
+{
+	uint32_t first[RANK_MAX], out[RANK_MAX];
+	size_t u = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t dup = 0;
+		for (size_t j = 0; j < i; j++)
+			dup |= v[j] == v[i];
+		first[i] = !dup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = 0;
+		for (size_t j = 0; j < n; j++)
+			r += first[j] & (v[j] < v[i]);
+		if (first[i])
+			out[r] = v[i];
+		u += first[i];
+	}
+	memcpy(v, out, u * sizeof *v);
+	return u;
+}
+
 size_t chorus_sort_unique_u32(uint32_t *v, size_t n)
 {
 	size_t w = 0;
 
 	if (n < 2)
 		return n;
+	if (n <= RANK_MAX)
+		return rank_sort_unique(v, n);
 	quick_sort(v, n);
 	for (size_t i = 1; i < n; i++)
 		if (v[i] != v[w])
@@ -239,19 +270,78 @@ void chorus_minhash_bands(const chorus_minhash *mh, const uint32_t *sig, uint32_
 	}
 }
 
-double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+/* Size of the intersection of two sorted distinct sets, by a branch-free
+ * merge: which side advances is data, not control flow (the comparisons
+ * are unpredictable; measured 3x faster than branching). */
+static size_t common_scalar(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
 	size_t i = 0, j = 0, common = 0;
 
-	if (na + nb == 0)
-		return 0.0;
-	/* Branch-free merge: which side advances is data, not control flow
-	 * (the comparisons are unpredictable; measured 3x faster). */
 	while (i < na && j < nb) {
 		const uint32_t x = a[i], y = b[j];
 		common += x == y;
 		i += x <= y;
 		j += y <= x;
 	}
+	return common;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define HAVE_AVX2_COMMON 1
+
+/* The same by blocks of eight: every element of a's block is compared with
+ * every element of b's (eight rotations), and the block with the smaller
+ * last element moves on (both when equal).  Each pair of blocks meets at
+ * most once and the sets are distinct, so each common value is counted
+ * exactly once; what is left when a side has fewer than eight goes through
+ * the scalar merge.  The count is exactly common_scalar's. */
+__attribute__((target("avx2,popcnt")))
+static size_t common_avx2(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	const __m256i rot = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
+	size_t i = 0, j = 0, common = 0;
+
+	while (i + 8 <= na && j + 8 <= nb) {
+		const __m256i va = _mm256_loadu_si256((const __m256i *)(a + i));
+		__m256i vb = _mm256_loadu_si256((const __m256i *)(b + j));
+		__m256i m = _mm256_cmpeq_epi32(va, vb);
+		const uint32_t amax = a[i + 7], bmax = b[j + 7];
+		for (int r = 1; r < 8; r++) {
+			vb = _mm256_permutevar8x32_epi32(vb, rot);
+			m = _mm256_or_si256(m, _mm256_cmpeq_epi32(va, vb));
+		}
+		common += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m)));
+		i += amax <= bmax ? 8 : 0;
+		j += bmax <= amax ? 8 : 0;
+	}
+	return common + common_scalar(a + i, na - i, b + j, nb - j);
+}
+#endif
+
+size_t chorus_common_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+#ifdef HAVE_AVX2_COMMON
+	static int avx2 = -1;
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2)
+		return common_avx2(a, na, b, nb);
+#endif
+	return common_scalar(a, na, b, nb);
+}
+
+size_t chorus_common_count_scalar(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	return common_scalar(a, na, b, nb);
+}
+
+double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t common;
+
+	if (na + nb == 0)
+		return 0.0;
+	common = chorus_common_count(a, na, b, nb);
 	return (double)common / (double)(na + nb - common);
 }

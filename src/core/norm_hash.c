@@ -7,25 +7,32 @@
  * words, URLs, mentions, hashtags, emoji sequences and punctuation runs all
  * end at a space; a mention's "not after a letter" test sees the space.
  * So the tokens of a post are the tokens of its pieces, in order, and the
- * letters gathered for language detection are theirs concatenated (cut at
- * LANG_MAX_CPS, as one run would cut them).  Only stemming depends on the
+ * letters gathered for language detection are theirs concatenated, each
+ * piece's ending between words, so that their letter statistics add up
+ * (chorus_lang_count).  When the letters pass the detector's cap
+ * (LANG_MAX_CPS), the post is tokenised once as a whole for detection, so
+ * the cut falls where one run would cut.  Only stemming depends on the
  * whole post, through its language, and it comes last.  Posts past
  * FAST_MAX_RAW bytes, where the fold's element cap could cut a piece
- * differently, go through one run as a whole.  tests/unit/test_normhash.c
+ * differently, go through one run as a whole.  tests/unit/test_normalise.c
  * and the fuzz target fuzz_normhash compare this with chorus_norm_run.
  *
- * The cache: an open-addressing table of NC_SLOTS entries keyed by the
- * piece's bytes (a 64-bit hash, then the bytes compared), each holding the
- * piece's tokens (text before stemming, kind, and the final hash per
- * language, filled when first asked) and its letters.  Pieces longer than
- * NC_MAX_PIECE bytes, or whose tokens do not fit, are tokenised for this
- * post only.  When a pool or the table is full the cache is emptied before
- * the next post (never during one: the post's references stay valid), so
- * its memory is fixed (about 3 MiB) whatever the input.  What is cached
- * changes speed only, never a result.
- * Cost per post: one hash and one probe per piece when it is cached; the
- * fold, tokeniser and stemmer run only on pieces not seen since the last
- * emptying.
+ * The cache: an open-addressing table of NC_SLOTS entries of one cache
+ * line each, keyed by the piece's bytes (a 64-bit hash, then the bytes
+ * compared; the first NC_HEAD bytes live in the entry), holding the piece's
+ * token and content counts, its packed letter statistics and the final
+ * hash of its only token for the language last asked (most pieces are one
+ * word and most corpora one language); other tokens and languages go to a
+ * token pool with one hash per language, filled when first asked.  The
+ * pieces of a post are hashed and their slots prefetched a batch at a
+ * time before any is probed, so the table's cache misses overlap.  Pieces
+ * longer than NC_MAX_PIECE bytes, or whose tokens do not fit, are
+ * tokenised for this post only.  When a pool or the table is full, the
+ * cache is emptied before the next post (never during one: the post's
+ * references stay valid), so its memory is fixed (about 4 MiB) whatever
+ * the input.  What is cached changes speed only, never a result.
+ * Cost per post: a hash and a probe per piece; the fold, tokeniser and
+ * stemmer run only on pieces not seen since the last emptying.
  */
 #include <string.h>
 
@@ -38,16 +45,21 @@
 
 #define NC_SLOTS 32768u              /* power of two */
 #define NC_MAX_FILL (NC_SLOTS / 2)
-#define NC_MAX_PIECE 48              /* bytes of a piece worth caching */
+#define NC_HEAD 22                   /* piece bytes kept in the entry */
+#define NC_MAX_PIECE 64              /* bytes of a piece worth caching */
 #define NC_MAX_TOK 16                /* its tokens, punctuation left out */
 #define NC_TOK_CAP (NC_MAX_FILL * 2)
 #define NC_BYTES_CAP ((size_t)NC_MAX_FILL * 64)
-#define NC_LC_CAP ((size_t)NC_MAX_FILL * 24)
+#define NC_NSTAT 12
+#define BATCH 32                     /* pieces hashed and prefetched at once */
 #define FAST_MAX_RAW ((size_t)1 << 16)
-#define KEY_SEED UINT64_C(0x7069656365)     /* "piece" */
-#define INLINE_BIT (1u << 31)
+#define KEY_SEED UINT64_C(0x7069656365) /* "piece" */
+#define H0_ANY 0xFE                  /* h0 holds for every language */
+#define H0_NONE 0xFF
+#define REF_INLINE (1u << 31)        /* a token of itok[], else an entry */
 
 _Static_assert(CHORUS_LANG_COUNT <= 8, "one done bit per language");
+_Static_assert(sizeof(chorus_lang_stats) == NC_NSTAT * sizeof(uint32_t), "stats unpacked");
 
 typedef struct nc_tok {
 	uint64_t h[CHORUS_LANG_COUNT]; /* final hash, per language when stemmed */
@@ -56,46 +68,53 @@ typedef struct nc_tok {
 } nc_tok;
 
 typedef struct nc_ent {
-	uint64_t key;       /* 0: empty slot */
-	uint32_t piece;     /* bytes[piece .. piece + plen) */
-	uint32_t tok;       /* toks[tok .. tok + ntok) */
-	uint32_t lc;        /* lcs[lc .. lc + nlc) */
-	uint16_t plen, nlc;
-	uint8_t ntok, nall, content;
+	uint64_t key;        /* 0: empty slot */
+	uint64_t h0;         /* final hash of the only token, for h0lang */
+	uint32_t tok;        /* toks[tok .. tok + ntok) */
+	uint32_t more;       /* the whole piece in bytes[], when past NC_HEAD */
+	uint8_t plen, ntok, nall, content, nlc, h0lang;
+	uint8_t st[NC_NSTAT]; /* chorus_lang_stats, packed */
+	char head[NC_HEAD];
 } nc_ent;
+
+_Static_assert(sizeof(nc_ent) == 64, "an entry is one cache line");
+
+typedef struct piece {
+	uint64_t key;
+	uint32_t off, len;
+} piece;
 
 struct norm_cache {
 	uint64_t seed;
 	int full;
 	size_t fill;
+	void *slot_mem;
 	nc_ent *slot;
 	nc_tok *tok;
 	size_t ntok;
 	char *bytes;
 	size_t nbytes;
-	uint32_t *lcs;
-	size_t nlcs;
 	/* this post */
-	uint32_t *ref;     /* token index, INLINE_BIT set for itok[] */
+	uint32_t *ref;     /* entry index, or REF_INLINE | itok index */
 	size_t nref, ref_cap;
 	nc_tok *itok;      /* tokens of pieces not cached */
 	size_t nitok, itok_cap;
 	char *ib;          /* their texts */
 	size_t nib, ib_cap;
 	uint64_t *hash;    /* the result */
-	size_t hash_cap;
-	uint32_t plc[LANG_MAX_CPS];
-	size_t nplc;
+	size_t nhash, hash_cap;
+	chorus_lang_stats st;
+	size_t nlc;        /* letters gathered, uncapped */
+	size_t nall, content;
 };
 
 void norm_cache_free(norm_cache *c)
 {
 	if (!c)
 		return;
-	chorus_free(c->slot);
+	chorus_free(c->slot_mem);
 	chorus_free(c->tok);
 	chorus_free(c->bytes);
-	chorus_free(c->lcs);
 	chorus_free(c->ref);
 	chorus_free(c->itok);
 	chorus_free(c->ib);
@@ -109,21 +128,23 @@ static norm_cache *cache_new(void)
 
 	if (!c)
 		return NULL;
-	c->slot = chorus_calloc(NC_SLOTS, sizeof *c->slot);
+	/* one spare entry to align the table to a cache line */
+	c->slot_mem = chorus_mallocarray(NC_SLOTS + 1, sizeof *c->slot);
 	c->tok = chorus_mallocarray(NC_TOK_CAP, sizeof *c->tok);
 	c->bytes = chorus_malloc(NC_BYTES_CAP);
-	c->lcs = chorus_mallocarray(NC_LC_CAP, sizeof *c->lcs);
-	if (!c->slot || !c->tok || !c->bytes || !c->lcs) {
+	if (!c->slot_mem || !c->tok || !c->bytes) {
 		norm_cache_free(c);
 		return NULL;
 	}
+	c->slot = (nc_ent *)(((uintptr_t)c->slot_mem + 63) & ~(uintptr_t)63);
 	return c;
 }
 
 static void cache_empty(norm_cache *c)
 {
-	memset(c->slot, 0, NC_SLOTS * sizeof *c->slot);
-	c->fill = c->ntok = c->nbytes = c->nlcs = 0;
+	for (size_t i = 0; i < NC_SLOTS; i++)
+		c->slot[i].key = 0;
+	c->fill = c->ntok = c->nbytes = 0;
 	c->full = 0;
 }
 
@@ -146,18 +167,35 @@ static int reserve(void *pp, size_t *cap, size_t need, size_t size)
 	return CHORUS_OK;
 }
 
-static void add_letters(norm_cache *c, const uint32_t *lc, size_t n)
+static void stats_pack(const chorus_lang_stats *st, uint8_t *out)
 {
-	const size_t room = LANG_MAX_CPS - c->nplc;
+	const uint32_t *v = (const uint32_t *)st;
 
-	if (n > room)
-		n = room;
-	memcpy(c->plc + c->nplc, lc, n * sizeof *lc);
-	c->nplc += n;
+	for (int i = 0; i < NC_NSTAT; i++)
+		out[i] = (uint8_t)v[i];
+}
+
+static int stats_fit(const chorus_lang_stats *st)
+{
+	const uint32_t *v = (const uint32_t *)st;
+
+	for (int i = 0; i < NC_NSTAT; i++)
+		if (v[i] > UINT8_MAX)
+			return 0;
+	return 1;
+}
+
+static void stats_add_packed(chorus_lang_stats *st, const uint8_t *in)
+{
+	uint32_t *v = (uint32_t *)st;
+
+	for (int i = 0; i < NC_NSTAT - 1; i++)
+		v[i] += in[i];
+	v[NC_NSTAT - 1] |= in[NC_NSTAT - 1]; /* flags: a union */
 }
 
 /* The tokens the workspace holds (last norm_tokenise), for this post only. */
-static int add_inline(chorus_norm *w, norm_cache *c, size_t *nall, size_t *content)
+static int add_inline(chorus_norm *w, norm_cache *c)
 {
 	if (reserve(&c->itok, &c->itok_cap, c->nitok + w->ntok, sizeof *c->itok) ||
 	    reserve(&c->ref, &c->ref_cap, c->nref + w->ntok, sizeof *c->ref) ||
@@ -175,20 +213,25 @@ static int add_inline(chorus_norm *w, norm_cache *c, size_t *nall, size_t *conte
 		o->done = 0;
 		memcpy(c->ib + c->nib, w->tb + tk->off, tk->len);
 		c->nib += tk->len;
-		c->ref[c->nref++] = (uint32_t)c->nitok++ | INLINE_BIT;
+		c->ref[c->nref++] = (uint32_t)c->nitok++ | REF_INLINE;
 	}
-	*nall += w->ntok;
-	*content += w->content;
-	add_letters(c, w->lc, w->nlc);
+	c->nall += w->ntok;
+	c->content += w->content;
+	c->nlc += w->nlc;
+	chorus_lang_count(w->lc, w->nlc, &c->st);
 	return CHORUS_OK;
 }
 
 /* Store the workspace's tokens as the entry for piece p[0..n) in slot e;
- * 0 when they do not fit (the cache is then marked full). */
-static int store(chorus_norm *w, norm_cache *c, nc_ent *e, uint64_t key, const char *p, size_t n)
+ * 0 when they do not fit (and when a pool is full the cache is marked
+ * full).  *st gets the piece's letter statistics either way. */
+static int store(chorus_norm *w, norm_cache *c, nc_ent *e, uint64_t key, const char *p, size_t n,
+		 chorus_lang_stats *st)
 {
-	size_t ntok = 0, bytes = n;
+	size_t ntok = 0, bytes = n > NC_HEAD ? n : 0;
 
+	memset(st, 0, sizeof *st);
+	chorus_lang_count(w->lc, w->nlc, st);
 	for (size_t t = 0; t < w->ntok; t++) {
 		if (w->tok[t].kind != CHORUS_TOK_PUNCT) {
 			ntok++;
@@ -196,18 +239,22 @@ static int store(chorus_norm *w, norm_cache *c, nc_ent *e, uint64_t key, const c
 		}
 	}
 	if (ntok > NC_MAX_TOK || w->ntok > UINT8_MAX || w->content > UINT8_MAX ||
-	    w->nlc > UINT16_MAX)
+	    w->nlc > UINT8_MAX || !stats_fit(st))
 		return 0;
 	if (c->fill >= NC_MAX_FILL || c->ntok + ntok > NC_TOK_CAP ||
-	    c->nbytes + bytes > NC_BYTES_CAP || c->nlcs + w->nlc > NC_LC_CAP) {
+	    c->nbytes + bytes > NC_BYTES_CAP) {
 		c->full = 1;
 		return 0;
 	}
+	memset(e, 0, sizeof *e);
 	e->key = key;
-	e->piece = (uint32_t)c->nbytes;
-	e->plen = (uint16_t)n;
-	memcpy(c->bytes + c->nbytes, p, n);
-	c->nbytes += n;
+	e->plen = (uint8_t)n;
+	memcpy(e->head, p, n < NC_HEAD ? n : NC_HEAD);
+	if (n > NC_HEAD) {
+		e->more = (uint32_t)c->nbytes;
+		memcpy(c->bytes + c->nbytes, p, n);
+		c->nbytes += n;
+	}
 	e->tok = (uint32_t)c->ntok;
 	e->ntok = (uint8_t)ntok;
 	for (size_t t = 0; t < w->ntok; t++) {
@@ -225,57 +272,54 @@ static int store(chorus_norm *w, norm_cache *c, nc_ent *e, uint64_t key, const c
 	}
 	e->nall = (uint8_t)w->ntok;
 	e->content = (uint8_t)w->content;
-	e->lc = (uint32_t)c->nlcs;
-	e->nlc = (uint16_t)w->nlc;
-	memcpy(c->lcs + c->nlcs, w->lc, w->nlc * sizeof *w->lc);
-	c->nlcs += w->nlc;
+	e->nlc = (uint8_t)w->nlc;
+	e->h0lang = H0_NONE;
+	stats_pack(st, e->st);
 	c->fill++;
 	return 1;
 }
 
-/* The entry for piece p[0..n): found, or made now; NULL when it cannot be
- * cached (then its tokens are in the workspace, or *rc is set). */
-static const nc_ent *lookup(chorus_norm *w, norm_cache *c, const char *p, size_t n, int *rc)
+static int same_piece(const norm_cache *c, const nc_ent *e, const char *p, size_t n)
 {
-	uint64_t key = chorus_hash64(p, n, KEY_SEED) | 1u;
-	size_t i = (size_t)key & (NC_SLOTS - 1);
-	nc_ent *e;
+	if (e->plen != n)
+		return 0;
+	if (n <= NC_HEAD)
+		return memcmp(e->head, p, n) == 0;
+	return memcmp(c->bytes + e->more, p, n) == 0;
+}
 
+/* Add piece p[0..n) with key to the post: its entry, found or made now,
+ * or its tokens for this post only. */
+static int add_piece(chorus_norm *w, norm_cache *c, const char *p, size_t n, uint64_t key)
+{
+	size_t i = (size_t)key & (NC_SLOTS - 1);
+	chorus_lang_stats st;
+	nc_ent *e;
+	int rc;
+
+	if (n > NC_MAX_PIECE) {
+		rc = norm_tokenise(w, p, n, 1);
+		return rc ? rc : add_inline(w, c);
+	}
 	for (;; i = (i + 1) & (NC_SLOTS - 1)) {
 		e = &c->slot[i];
 		if (e->key == 0)
 			break;
-		if (e->key == key && e->plen == n && memcmp(c->bytes + e->piece, p, n) == 0)
-			return e;
+		if (e->key == key && same_piece(c, e, p, n))
+			goto found;
 	}
-	if ((*rc = norm_tokenise(w, p, n, 1)) != 0)
-		return NULL;
-	return store(w, c, e, key, p, n) ? e : NULL;
-}
-
-static int add_piece(chorus_norm *w, norm_cache *c, const char *p, size_t n, size_t *nall,
-		     size_t *content)
-{
-	const nc_ent *e;
-	int rc = 0;
-
-	if (n > NC_MAX_PIECE) {
-		if ((rc = norm_tokenise(w, p, n, 1)) != 0)
-			return rc;
-		return add_inline(w, c, nall, content);
-	}
-	e = lookup(w, c, p, n, &rc);
-	if (rc)
+	if ((rc = norm_tokenise(w, p, n, 1)) != 0)
 		return rc;
-	if (!e)
-		return add_inline(w, c, nall, content);
-	if (reserve(&c->ref, &c->ref_cap, c->nref + e->ntok, sizeof *c->ref))
+	if (!store(w, c, e, key, p, n, &st))
+		return add_inline(w, c);
+found:
+	if (reserve(&c->ref, &c->ref_cap, c->nref + 1, sizeof *c->ref))
 		return CHORUS_ENOMEM;
-	for (uint32_t t = 0; t < e->ntok; t++)
-		c->ref[c->nref++] = e->tok + t;
-	*nall += e->nall;
-	*content += e->content;
-	add_letters(c, c->lcs + e->lc, e->nlc);
+	c->ref[c->nref++] = (uint32_t)(e - c->slot);
+	c->nall += e->nall;
+	c->content += e->content;
+	c->nlc += e->nlc;
+	stats_add_packed(&c->st, e->st);
 	return CHORUS_OK;
 }
 
@@ -284,45 +328,96 @@ static int is_space(unsigned char b)
 	return b == ' ' || (b >= '\t' && b <= '\r');
 }
 
-/* Tokens and letters of every piece of raw[0..len), in order. */
-static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len, size_t *nall,
-		      size_t *content)
+/* Tokens and letter statistics of every piece of raw[0..len), in order;
+ * a batch of pieces is found and hashed, their slots prefetched, then
+ * each is added. */
+static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len)
 {
 	const unsigned char *r = (const unsigned char *)raw;
+	piece batch[BATCH];
 	size_t i = 0;
 
-	if (len > FAST_MAX_RAW) {
-		int rc = norm_tokenise(w, raw, len, 1);
-		return rc ? rc : add_inline(w, c, nall, content);
-	}
 	while (i < len) {
-		size_t j;
-		int rc;
-		while (i < len && is_space(r[i]))
-			i++;
-		if (i == len)
-			break;
-		for (j = i + 1; j < len && !is_space(r[j]); j++)
-			;
-		if ((rc = add_piece(w, c, raw + i, j - i, nall, content)) != 0)
-			return rc;
-		i = j;
+		size_t nb = 0;
+		while (nb < BATCH) {
+			size_t j;
+			while (i < len && is_space(r[i]))
+				i++;
+			if (i == len)
+				break;
+			for (j = i + 1; j < len && !is_space(r[j]); j++)
+				;
+			batch[nb].off = (uint32_t)i;
+			batch[nb].len = (uint32_t)(j - i);
+			if (j - i <= NC_MAX_PIECE) {
+				batch[nb].key = chorus_hash64(raw + i, j - i, KEY_SEED) | 1u;
+				__builtin_prefetch(&c->slot[batch[nb].key & (NC_SLOTS - 1)]);
+			}
+			nb++;
+			i = j;
+		}
+		for (size_t b = 0; b < nb; b++) {
+			int rc = add_piece(w, c, raw + batch[b].off, batch[b].len, batch[b].key);
+			if (rc)
+				return rc;
+		}
 	}
 	return CHORUS_OK;
 }
 
-static uint64_t ref_hash(chorus_norm *w, norm_cache *c, uint32_t ref, int lang)
+static uint64_t tok_hash(chorus_norm *w, nc_tok *t, const char *texts, int lang, uint64_t seed)
 {
-	const int inl = (ref & INLINE_BIT) != 0;
-	nc_tok *t = inl ? &c->itok[ref & ~INLINE_BIT] : &c->tok[ref];
 	const unsigned li = w->stem && t->kind == CHORUS_TOK_WORD ? (unsigned)lang : 0;
 
 	if (!(t->done & (1u << li))) {
-		const char *s = (inl ? c->ib : c->bytes) + t->text;
-		t->h[li] = norm_token_hash(w, lang, t->kind, s, t->len, c->seed);
+		t->h[li] = norm_token_hash(w, lang, t->kind, texts + t->text, t->len, seed);
 		t->done |= (uint8_t)(1u << li);
 	}
 	return t->h[li];
+}
+
+/* The hashes of the post's tokens, in order, into c->hash. */
+static int resolve(chorus_norm *w, norm_cache *c, int lang)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < c->nref; k++) {
+		const uint32_t ref = c->ref[k];
+		if (ref & REF_INLINE) {
+			if (reserve(&c->hash, &c->hash_cap, n + 1, sizeof *c->hash))
+				return CHORUS_ENOMEM;
+			c->hash[n++] = tok_hash(w, &c->itok[ref & ~REF_INLINE], c->ib, lang, c->seed);
+			continue;
+		}
+		nc_ent *e = &c->slot[ref];
+		if (reserve(&c->hash, &c->hash_cap, n + e->ntok, sizeof *c->hash))
+			return CHORUS_ENOMEM;
+		if (e->ntok == 1 && (e->h0lang == lang || e->h0lang == H0_ANY)) {
+			c->hash[n++] = e->h0;
+			continue;
+		}
+		for (uint32_t t = 0; t < e->ntok; t++)
+			c->hash[n++] = tok_hash(w, &c->tok[e->tok + t], c->bytes, lang, c->seed);
+		if (e->ntok == 1) {
+			const nc_tok *t = &c->tok[e->tok];
+			e->h0 = c->hash[n - 1];
+			e->h0lang = w->stem && t->kind == CHORUS_TOK_WORD ? (uint8_t)lang : H0_ANY;
+		}
+	}
+	c->nhash = n;
+	return CHORUS_OK;
+}
+
+static int post_lang(chorus_norm *w, norm_cache *c, const char *raw, size_t len, int hint)
+{
+	if (hint != CHORUS_LANG_UND)
+		return hint;
+	if (c->nlc <= LANG_MAX_CPS)
+		return chorus_lang_decide(&c->st);
+	/* past the cap: detect from the letters one run gathers */
+	if (norm_tokenise(w, raw, len, 1) != 0)
+		return -1;
+	return chorus_lang_detect(w->lc, w->nlc);
 }
 
 int chorus_norm_hash(chorus_norm *w, const char *raw, size_t len, const char *lang_hint,
@@ -330,7 +425,6 @@ int chorus_norm_hash(chorus_norm *w, const char *raw, size_t len, const char *la
 {
 	const int hint = lang_hint ? chorus_lang_from_code(lang_hint, strlen(lang_hint))
 				   : CHORUS_LANG_UND;
-	size_t nall = 0, content = 0;
 	norm_cache *c = w->cache;
 	int rc, lang;
 
@@ -344,18 +438,22 @@ int chorus_norm_hash(chorus_norm *w, const char *raw, size_t len, const char *la
 		cache_empty(c);
 		c->seed = seed;
 	}
-	c->nref = c->nitok = c->nib = c->nplc = 0;
-	if ((rc = add_pieces(w, c, raw, len, &nall, &content)) != 0)
+	c->nref = c->nitok = c->nib = c->nlc = c->nall = c->content = 0;
+	memset(&c->st, 0, sizeof c->st);
+	if (len > FAST_MAX_RAW) {
+		rc = norm_tokenise(w, raw, len, 1);
+		rc = rc ? rc : add_inline(w, c);
+	} else {
+		rc = add_pieces(w, c, raw, len);
+	}
+	if (rc)
 		return rc;
-	lang = hint == CHORUS_LANG_UND ? chorus_lang_detect(c->plc, c->nplc) : hint;
-	if (reserve(&c->hash, &c->hash_cap, c->nref + 1, sizeof *c->hash))
+	if ((lang = post_lang(w, c, raw, len, hint)) < 0 || resolve(w, c, lang) != 0)
 		return CHORUS_ENOMEM;
-	for (size_t k = 0; k < c->nref; k++)
-		c->hash[k] = ref_hash(w, c, c->ref[k], lang);
 	out->hash = c->hash;
-	out->n = c->nref;
-	out->ntokens = nall;
-	out->content = content;
+	out->n = c->nhash;
+	out->ntokens = c->nall;
+	out->content = c->content;
 	out->lang = lang;
 	return CHORUS_OK;
 }

@@ -25,6 +25,9 @@
 #include "scan_int.h"
 #include "sort_int.h"
 
+#define VERIFY_AHEAD 8 /* pairs prefetched ahead in verify */
+#define LSH_AHEAD 64   /* sorted band entries looked at ahead in lsh */
+
 typedef struct pair_vec {
 	uint64_t *v;
 	size_t len, cap;
@@ -80,6 +83,14 @@ static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr,
 		size_t hi = lo + 1;
 		while (hi < m && arr[hi] >> 32 == arr[lo] >> 32)
 			hi++;
+		/* bucket members are far apart in the scan: fetch the times and
+		 * set hashes of those a little ahead while this bucket is done */
+		for (size_t a = lo + LSH_AHEAD; a < hi + LSH_AHEAD && a + 1 < m; a++) {
+			if (arr[a] >> 32 == arr[a + 1] >> 32 || arr[a] >> 32 == arr[a - 1] >> 32) {
+				__builtin_prefetch(&s->time[(uint32_t)arr[a]]);
+				__builtin_prefetch(&s->sethash[(uint32_t)arr[a]]);
+			}
+		}
 		if (hi - lo > 1 && bucket_pairs(s, arr, lo, hi, out))
 			return CHORUS_ENOMEM;
 		lo = hi;
@@ -171,6 +182,19 @@ static double pair_similarity(const struct chorus_scan *s, uint32_t a, uint32_t 
 	return chorus_jaccard(sa, na, sb, nb);
 }
 
+/* Bring the shingle sets of pair k toward the cache: pairs come sorted by
+ * their first post, so it is the second post's set that is far away. */
+static inline void prefetch_pair(const struct chorus_scan *s, size_t k)
+{
+	if (k < s->ncand) {
+		size_t nb;
+		const uint32_t *sb = scan_shingles(s, (uint32_t)s->cand[k], &nb);
+		__builtin_prefetch(sb);
+		__builtin_prefetch(sb + 16);
+		__builtin_prefetch(sb + 32);
+	}
+}
+
 int scan_verify(struct chorus_scan *s, chorus_error *err)
 {
 	const int nt = chorus_par_threads(s->p.threads);
@@ -183,8 +207,10 @@ int scan_verify(struct chorus_scan *s, chorus_error *err)
 		return CHORUS_ENOMEM;
 #pragma omp parallel for num_threads(nt) schedule(static, 4096) default(none) \
 	shared(s, sim) firstprivate(ncand)
-	for (long k = 0; k < ncand; k++)
+	for (long k = 0; k < ncand; k++) {
+		prefetch_pair(s, (size_t)k + VERIFY_AHEAD);
 		sim[k] = pair_similarity(s, (uint32_t)(s->cand[k] >> 32), (uint32_t)s->cand[k]);
+	}
 	for (size_t k = 0; k < s->ncand; k++)
 		w += sim[k] >= s->p.threshold;
 	s->edges = chorus_mallocarray(w ? w : 1, sizeof *s->edges);

@@ -1,5 +1,5 @@
 /*
- * sort_int.h - stable LSD radix sorts on 64-bit keys (16-bit digits).
+ * sort_int.h - stable LSD radix sorts on 64-bit keys.
  *
  * Passes whose digit is the same for every element are skipped, so sorting
  * keys that span few bits costs few passes.  O(n) per pass, tmp holds n.

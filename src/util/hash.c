@@ -22,14 +22,18 @@ static uint64_t read64(const unsigned char *p)
 	return v;
 }
 
-/* The last n (1..7) bytes, little-endian, zero above. */
+static uint64_t read32(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
+/* The last n (1..7) bytes, little-endian, zero above: two overlapping
+ * loads (the bytes they share are the same, so OR joins them). */
 static uint64_t read_tail(const unsigned char *p, size_t n)
 {
-	uint64_t v = 0;
-
-	while (n--)
-		v = (v << 8) | p[n];
-	return v;
+	if (n >= 4)
+		return read32(p) | read32(p + n - 4) << (8 * (n - 4));
+	return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
 static uint64_t mum(uint64_t a, uint64_t b)

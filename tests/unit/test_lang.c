@@ -203,6 +203,48 @@ static void test_russian_corpus(const char *shared)
 	CHECK(ru && (double)ru_named / ru >= 0.95);
 }
 
+/* Statistics add up over pieces ending between words, and deciding from
+ * them gives what detection gives, on random mixes of ru/kk/en/uk words. */
+static void test_stats_add_up(void)
+{
+	static const char *const words[] = {
+		"и", "что", "мен", "туралы", "қазақ", "тіл", "және", "the", "of", "smear",
+		"кампания", "говорят", "білім", "їжа", "ґанок", "день", "объявили", "Қарағанды",
+		"міне", "ещё", "ұлт", "өте", "hello", "world", "ся", "деп", "ого",
+	};
+	const size_t nw = sizeof words / sizeof words[0];
+	uint64_t rng = 3;
+	unsigned long bad = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		uint32_t all[512];
+		size_t n = 0;
+		chorus_lang_stats sum, whole;
+		const int k = 1 + (int)((rng = rng * 6364136223846793005u + 1442695040888963407u) >> 60);
+		memset(&sum, 0, sizeof sum);
+		memset(&whole, 0, sizeof whole);
+		for (int j = 0; j < k * 3; j++) {
+			const size_t start = n;
+			const char *w;
+			size_t pos = 0;
+			rng = rng * 6364136223846793005u + 1442695040888963407u;
+			w = words[(rng >> 33) % nw];
+			while (w[pos] && n < 500) {
+				uint32_t cp;
+				if (chorus_utf8_decode(w, strlen(w), &pos, &cp) == 0)
+					all[n++] = cp < 0x80 ? cp | 0x20 : (cp >= 0x410 && cp <= 0x42F ? cp + 0x20 : cp);
+			}
+			all[n++] = ' ';
+			chorus_lang_count(all + start, n - start, &sum);
+		}
+		chorus_lang_count(all, n, &whole);
+		if (memcmp(&sum, &whole, sizeof sum) != 0 ||
+		    chorus_lang_decide(&sum) != chorus_lang_detect(all, n))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	const char *shared = getenv("CHORUS_SHARED");
@@ -216,6 +258,7 @@ int main(void)
 	CHECK(norm != NULL);
 	test_codes();
 	test_detect();
+	test_stats_add_up();
 	if (shared) {
 		test_kazakh_corpus(shared);
 		test_russian_corpus(shared);

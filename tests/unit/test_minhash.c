@@ -193,6 +193,65 @@ static void test_radix(void)
 	free(pt);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sort-and-unique at every size around the switch from ranking to
+ * quicksort, with many repeats and with none, against qsort. */
+static void test_sort_unique(void)
+{
+	static uint32_t v[300], ref[300];
+	uint64_t st = 5;
+	unsigned long bad = 0;
+
+	for (int iter = 0; iter < 30000; iter++) {
+		const size_t n = (size_t)(chorus_splitmix64(&st) % 300);
+		const uint32_t range = iter % 3 == 0 ? 8 : iter % 3 == 1 ? 1000 : UINT32_MAX;
+		size_t u = 0, got;
+		for (size_t i = 0; i < n; i++)
+			v[i] = ref[i] = (uint32_t)(chorus_splitmix64(&st) % range) +
+				(iter % 7 == 0 ? UINT32_MAX - range : 0);
+		qsort(ref, n, sizeof *ref, cmp_u32);
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || ref[i] != ref[u - 1])
+				ref[u++] = ref[i];
+		got = chorus_sort_unique_u32(v, n);
+		if (got != u || memcmp(v, ref, u * sizeof *v) != 0)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* The vector intersection count equals the merge on random sorted sets of
+ * every size up to 100, dense and sparse overlaps. */
+static void test_common_count(void)
+{
+	static uint32_t a[200], b[200];
+	uint64_t st = 9;
+	unsigned long bad = 0;
+
+	for (int iter = 0; iter < 100000; iter++) {
+		const size_t na = (size_t)(chorus_splitmix64(&st) % 100);
+		const size_t nb = (size_t)(chorus_splitmix64(&st) % 100);
+		const uint32_t range = iter % 2 ? 150 : 100000;
+		size_t ua, ub;
+		for (size_t i = 0; i < na; i++)
+			a[i] = (uint32_t)(chorus_splitmix64(&st) % range) + (iter % 5 == 0 ? UINT32_MAX - range : 0);
+		for (size_t i = 0; i < nb; i++)
+			b[i] = (uint32_t)(chorus_splitmix64(&st) % range) + (iter % 5 == 0 ? UINT32_MAX - range : 0);
+		ua = chorus_sort_unique_u32(a, na);
+		ub = chorus_sort_unique_u32(b, nb);
+		if (chorus_common_count(a, ua, b, ub) != chorus_common_count_scalar(a, ua, b, ub) ||
+		    chorus_common_count(b, ub, a, ua) != chorus_common_count_scalar(a, ua, b, ub))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(chorus_common_count(a, 0, b, 0), 0);
+}
+
 int main(void)
 {
 	test_shingles();
@@ -200,5 +259,7 @@ int main(void)
 	test_estimator();
 	test_bands();
 	test_radix();
+	test_sort_unique();
+	test_common_count();
 	return check_done();
 }

@@ -197,6 +197,31 @@ static void test_hash(void)
 	CHECK(chorus_hash64("chorus", 6, 7) == UINT64_C(0xfe4adc282c46a662));
 	CHECK(chorus_hash64("Казахстанское бюро", 34, UINT64_C(0x63686f7275732031)) ==
 	      UINT64_C(0xea3061009c3ed353));
+	/* every tail length (the tail is read with overlapping loads) against
+	 * the definition: bytes little-endian, zero above */
+	for (unsigned n = 0; n <= 40; n++) {
+		unsigned char d[40];
+		uint64_t h = UINT64_C(0xa0761d6478bd642f) ^ n, st = n;
+		size_t k = 0;
+		for (unsigned i = 0; i < n; i++)
+			d[i] = (unsigned char)chorus_splitmix64(&st);
+		for (; k + 8 <= n; k += 8) {
+			uint64_t v = 0;
+			for (int b = 7; b >= 0; b--)
+				v = (v << 8) | d[k + (size_t)b];
+			__uint128_t r = (__uint128_t)(h ^ v) * UINT64_C(0xe7037ed1a0b428db);
+			h = (uint64_t)r ^ (uint64_t)(r >> 64);
+		}
+		if (k < n) {
+			uint64_t v = 0;
+			for (size_t b = n; b-- > k;)
+				v = (v << 8) | d[b];
+			__uint128_t r = (__uint128_t)(h ^ v ^ ((uint64_t)(n - k) << 59)) *
+					UINT64_C(0x8ebc6af09c88c6e3);
+			h = (uint64_t)r ^ (uint64_t)(r >> 64);
+		}
+		CHECK(chorus_hash64(d, n, 0) == chorus_mix64(h));
+	}
 	chorus_sha256_hex("abc", 3, hex);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
