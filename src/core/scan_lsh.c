@@ -98,11 +98,43 @@ static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr,
 	return CHORUS_OK;
 }
 
-/* Concatenate the per-thread pairs, sort, drop repeats. */
+/* Sort one thread's pairs and drop repeats, in place. */
+static void sort_unique_pairs(pair_vec *pv, uint64_t *tmp)
+{
+	size_t w = 0;
+
+	chorus_radix_u64(pv->v, tmp, pv->len, 0);
+	for (size_t k = 0; k < pv->len; k++)
+		if (w == 0 || pv->v[k] != pv->v[w - 1])
+			pv->v[w++] = pv->v[k];
+	pv->len = w;
+}
+
+/* Merge sorted distinct a and b into out, dropping values both hold. */
+static size_t merge_unique(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+			   uint64_t *out)
+{
+	size_t i = 0, j = 0, w = 0;
+
+	while (i < na && j < nb) {
+		const uint64_t x = a[i], y = b[j];
+		out[w++] = x < y ? x : y;
+		i += x <= y;
+		j += y <= x;
+	}
+	while (i < na)
+		out[w++] = a[i++];
+	while (j < nb)
+		out[w++] = b[j++];
+	return w;
+}
+
+/* Each thread's pairs sorted and made unique (in parallel), then merged:
+ * the set does not depend on which thread found which pair. */
 static int merge_pairs(struct chorus_scan *s, pair_vec *pv, int nt)
 {
-	size_t total = 0, at = 0, w = 0;
-	uint64_t *tmp;
+	size_t total = 0, len = 0;
+	uint64_t *tmp, *cur, *other;
 
 	for (int t = 0; t < nt; t++)
 		total += pv[t].len;
@@ -112,20 +144,34 @@ static int merge_pairs(struct chorus_scan *s, pair_vec *pv, int nt)
 		chorus_free(tmp);
 		return CHORUS_ENOMEM;
 	}
+	{
+		size_t at = 0;
+		uint64_t *part[CHORUS_PAR_MAX_THREADS];
+		for (int t = 0; t < nt; t++) {
+			part[t] = tmp + at;
+			at += pv[t].len;
+		}
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
+	shared(pv, part) firstprivate(nt)
+		for (int t = 0; t < nt; t++)
+			sort_unique_pairs(&pv[t], part[t]);
+	}
+	/* fold the runs in: cand and tmp take turns holding the merged set */
+	cur = s->cand;
+	other = tmp;
 	for (int t = 0; t < nt; t++) {
-		if (pv[t].len)
-			memcpy(s->cand + at, pv[t].v, pv[t].len * sizeof *s->cand);
-		at += pv[t].len;
+		uint64_t *x = cur;
+		len = merge_unique(cur, len, pv[t].v, pv[t].len, other);
+		cur = other;
+		other = x;
 		chorus_free(pv[t].v);
 		pv[t].v = NULL;
 	}
-	chorus_radix_u64(s->cand, tmp, total, 0);
+	if (cur != s->cand)
+		memcpy(s->cand, cur, len * sizeof *cur);
 	chorus_free(tmp);
-	for (size_t k = 0; k < total; k++)
-		if (w == 0 || s->cand[k] != s->cand[w - 1])
-			s->cand[w++] = s->cand[k];
-	s->ncand = w;
-	s->stats.candidates = w;
+	s->ncand = len;
+	s->stats.candidates = len;
 	return CHORUS_OK;
 }
 
