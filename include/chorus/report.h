@@ -26,6 +26,12 @@
 
 typedef struct chorus_report_meta {
 	const char *models_version; /* chorus_models_version() */
+	/* for provenance.json (evidence folders only) */
+	int argc;                   /* the command line, as given */
+	char *const *argv;
+	const char *cwd;            /* NULL when unknown */
+	int64_t run_time;           /* UTC, ns since the epoch */
+	int run_time_fixed;         /* 1: pinned by --fixed-time */
 } chorus_report_meta;
 
 /* Write the JSON document to f.  CHORUS_EIO when a write fails (err says
@@ -47,6 +53,10 @@ int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err)
  *                    author, created_at (UTC RFC 3339), created_at_epoch,
  *                    text; cells starting with = + - @ tab CR get a "'"
  *   report.html      the page for readers (html_report.c)
+ *   scan.json        the JSON document (chorus_report_json): what
+ *                    `chorus report` and `chorus verify --replay` start from
+ *   provenance.json  tool and build, command line, folder, run time,
+ *                    params, inputs (provenance.c)
  *   MANIFEST.sha256  sha256sum lines for the files above and every input
  *                    read from a file (by its path as given)
  * CHORUS_EIO (err names the file), CHORUS_ENOMEM, CHORUS_EUSAGE (path too
@@ -54,6 +64,12 @@ int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err)
  */
 int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_corpus *c,
 			 const chorus_report_meta *meta, chorus_error *err);
+
+/* Append provenance.json (layout: provenance.c) for the corpus c, the
+ * folder's scan.json text scan_json[0..len) (its params are copied) and
+ * meta.  CHORUS_ENOMEM. */
+int chorus_report_provenance(chorus_buf *b, const chorus_corpus *c,
+			     const chorus_report_meta *meta, const char *scan_json, size_t len);
 
 /* Append report.html (see README "Report folders") for the scan to b.
  * CHORUS_ENOMEM or CHORUS_ELIMIT. */

@@ -18,6 +18,11 @@ int cmd_synth(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* The program's whole command line (set by main; for provenance.json). */
+extern int cli_argc;
+extern char **cli_argv;
 
 /* Print "chorus: <message>" (escaped for the terminal) and a newline. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -52,8 +52,13 @@ static const char scan_usage[] =
 	"  --map SPEC           CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
 	"                       [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
 	"  --json FILE          write the JSON report to FILE ('-' = stdout, default)\n"
-	"  --out DIR            also write the evidence folder DIR (clusters.jsonl,\n"
-	"                       posts.csv, MANIFEST.sha256)\n"
+	"  --fixed-time T       record T (RFC 3339) as the run time in provenance.json\n"
+	"                       (for reproducible folders; default: now)\n"
+	"  --expect-json FILE   compare the JSON report with FILE byte for byte first;\n"
+	"                       on any difference say where and exit 1 (nothing written)\n"
+	"  --out DIR            also write the evidence folder DIR (report.html,\n"
+	"                       clusters.jsonl, posts.csv, scan.json, provenance.json,\n"
+	"                       MANIFEST.sha256)\n"
 	"  --strict             stop at the first bad record (exit status 3)\n"
 	"  --max-errors N       bad records printed per input, 0 = all (default 100)\n"
 	"  --max-record BYTES   longest input line accepted (default 1048576)\n"
@@ -69,7 +74,11 @@ typedef struct scan_cli {
 	chorus_scan_params p;
 	cli_reader rd;
 	const char *json;
+	int json_given;
+	const char *expect_json; /* compare the JSON with this file first */
 	const char *out_dir;
+	int64_t run_time;        /* for provenance.json */
+	int run_time_fixed;
 	const char *models_dir;
 	int progress; /* PROGRESS_* */
 	struct timespec t0;
@@ -81,7 +90,7 @@ enum {
 	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
 	OPT_THREADS, OPT_JSON, OPT_OUT, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
 	OPT_MIN_CONTENT, OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD,
-	OPT_MODELS, OPT_FORMAT, OPT_MAP
+	OPT_MODELS, OPT_FORMAT, OPT_MAP, OPT_FIXED_TIME, OPT_EXPECT_JSON
 };
 
 static const struct option long_opts[] = {
@@ -107,6 +116,8 @@ static const struct option long_opts[] = {
 	{ "models", required_argument, NULL, OPT_MODELS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "map", required_argument, NULL, OPT_MAP },
+	{ "fixed-time", required_argument, NULL, OPT_FIXED_TIME },
+	{ "expect-json", required_argument, NULL, OPT_EXPECT_JSON },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -181,7 +192,15 @@ static int apply(scan_cli *c, int opt, const char *v)
 		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira or cnt", v);
 		return -1;
 	case OPT_MAP: c->rd.ro.csv_map = v; return 0;
-	case OPT_JSON: c->json = v; return 0;
+	case OPT_JSON: c->json = v; c->json_given = 1; return 0;
+	case OPT_EXPECT_JSON: c->expect_json = v; return 0;
+	case OPT_FIXED_TIME:
+		if (chorus_time_parse_rfc3339(v, strlen(v), &c->run_time) == 0) {
+			c->run_time_fixed = 1;
+			return 0;
+		}
+		cli_error("scan: --fixed-time: '%s' is not an RFC 3339 time", v);
+		return -1;
 	case OPT_OUT: c->out_dir = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;
 	case OPT_STRICT: c->rd.ro.strict = 1; return 0;
@@ -234,6 +253,11 @@ static void init_cli(scan_cli *c)
 	c->p.on_stage = on_stage;
 	c->p.ud = c;
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	{
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		c->run_time = (int64_t)now.tv_sec * CHORUS_NS_PER_SEC + now.tv_nsec;
+	}
 }
 
 /* Parse argv; returns -1 to go on, else an exit status. */
@@ -272,22 +296,85 @@ static int parse_args(scan_cli *c, int argc, char **argv)
 	return -1;
 }
 
+/* The JSON document in memory (NULL after printing why not). */
+static char *json_text(scan_cli *c, const chorus_scan *s, const chorus_corpus *corpus,
+		       const chorus_report_meta *meta, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+	chorus_error err;
+	int rc;
+
+	if (!f) {
+		cli_error("out of memory");
+		return NULL;
+	}
+	rc = chorus_report_json(f, s, corpus, &c->p, meta, &err);
+	if (fclose(f) != 0 || rc) {
+		cli_error("JSON report: %s", chorus_code_str(rc ? rc : CHORUS_ENOMEM));
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* 0 when the file holds exactly text[0..len); else say where they part. */
+static int same_as_file(const char *path, const char *text, size_t len)
+{
+	size_t flen = 0, at = 0, line = 1;
+	char *data = opts_slurp(path, &flen);
+
+	if (!data) {
+		cli_error("%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	while (at < len && at < flen && data[at] == text[at])
+		line += text[at++] == '\n';
+	free(data);
+	if (at == len && at == flen)
+		return 0;
+	cli_error("%s:%zu: the findings of this run differ from this file (inputs, "
+		  "parameters, models or chorus version changed)", path, line);
+	return -1;
+}
+
 static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *corpus,
 			const chorus_models *m)
 {
 	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
-	chorus_error err;
 	int to_stdout = !strcmp(c->json, "-");
-	FILE *f = to_stdout ? stdout : opts_out_open(c->json);
+	size_t len = 0;
+	char *text;
+	FILE *f;
 	int rc;
 
-	if (!f) {
-		cli_error("%s: cannot write: %s", c->json, strerror(errno));
+	if (c->expect_json && !c->json_given)
+		c->json = NULL; /* only compared */
+	if (!c->expect_json && !c->json)
+		return CLI_EXIT_OK;
+	if (!(text = json_text(c, s, corpus, &meta, &len)))
+		return CLI_EXIT_FAIL;
+	if (c->expect_json && same_as_file(c->expect_json, text, len) != 0) {
+		free(text);
 		return CLI_EXIT_FAIL;
 	}
-	rc = chorus_report_json(f, s, corpus, &c->p, &meta, &err);
+	if (!c->json) {
+		free(text);
+		return CLI_EXIT_OK;
+	}
+	to_stdout = !strcmp(c->json, "-");
+	f = to_stdout ? stdout : opts_out_open(c->json);
+	if (!f) {
+		cli_error("%s: cannot write: %s", c->json, strerror(errno));
+		free(text);
+		return CLI_EXIT_FAIL;
+	}
+	rc = fwrite(text, 1, len, f) == len ? 0 : CHORUS_EIO;
+	free(text);
 	if (!to_stdout)
 		rc = opts_out_close(f, c->json, rc);
+	else if (fflush(stdout) != 0)
+		rc = CHORUS_EIO;
 	if (rc) {
 		cli_error("%s: %s", to_stdout ? "standard output" : c->json,
 			  rc == CHORUS_EIO ? strerror(errno) : chorus_code_str(rc));
@@ -300,8 +387,14 @@ static int write_folder(const scan_cli *c, const chorus_scan *s,
 			const chorus_corpus *corpus, const chorus_models *m)
 {
 	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
+	char cwd[4096];
 	chorus_error err;
 
+	meta.argc = cli_argc;
+	meta.argv = cli_argv;
+	meta.cwd = getcwd(cwd, sizeof cwd);
+	meta.run_time = c->run_time;
+	meta.run_time_fixed = c->run_time_fixed;
 	chorus_error_clear(&err);
 	if (!c->out_dir || chorus_report_folder(c->out_dir, s, corpus, &meta, &err) == 0)
 		return CLI_EXIT_OK;

@@ -20,9 +20,13 @@ static const char usage[] =
 	"  import    convert archives (Twitter, Telegram, Mastodon, Bluesky) to JSON Lines\n"
 	"  synth     generate a synthetic corpus with planted campaigns and truth\n"
 	"  eval      measure a scan's findings against a ground-truth file\n"
-	"  verify    check a report folder against its MANIFEST.sha256\n"
+	"  report    write the evidence folder of an earlier scan's JSON (re-run, checked)\n"
+	"  verify    check a report folder against its MANIFEST.sha256 (--replay: re-run)\n"
 	"\n"
 	"Run 'chorus COMMAND --help' for a command's options.\n";
+
+int cli_argc;
+char **cli_argv;
 
 void cli_error(const char *fmt, ...)
 {
@@ -43,6 +47,8 @@ void cli_error(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+	cli_argc = argc;
+	cli_argv = argv;
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return CLI_EXIT_USAGE;
@@ -63,6 +69,8 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (try 'chorus --help')", argv[1]);

@@ -105,3 +105,39 @@ int opts_out_close(FILE *f, const char *path, int rc)
 	}
 	return rc;
 }
+
+char *opts_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *d = NULL, *q;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			if (!(q = realloc(d, cap + 1))) {
+				free(d);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			d = q;
+		}
+		size_t got = fread(d + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(d);
+		fclose(f);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	d[n] = '\0';
+	*len = n;
+	return d;
+}

@@ -25,4 +25,8 @@ FILE *opts_out_open(const char *path);
  * or CHORUS_EIO. */
 int opts_out_close(FILE *f, const char *path, int rc);
 
+/* A whole file, NUL-terminated (free it); NULL with errno set when it
+ * cannot be read.  *len gets its size. */
+char *opts_slurp(const char *path, size_t *len);
+
 #endif

@@ -1,6 +1,6 @@
 /*
- * folder.c - the evidence folder: clusters.jsonl, posts.csv, report.html and
- * MANIFEST.sha256 (layout: chorus/report.h and README "Report folders").
+ * folder.c - the evidence folder: clusters.jsonl, posts.csv, report.html,
+ * scan.json, provenance.json and MANIFEST.sha256 (layout: chorus/report.h and README "Report folders").
  *
  * Each file is built in a capped buffer, hashed, written as
  * "NAME.tmp.PID" and renamed into place, so a reader never sees a half
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -196,6 +197,36 @@ static int manifest_inputs(manifest *m, const chorus_corpus *c)
 	return rc;
 }
 
+/* scan.json, and provenance.json built from it. */
+static int emit_scan_files(manifest *m, const char *dir, const chorus_scan *s,
+			   const chorus_corpus *c, const chorus_report_meta *meta,
+			   chorus_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	chorus_buf b;
+	int rc;
+
+	if (!f)
+		return FAIL(err, CHORUS_ENOMEM, "scan.json", 0, "out of memory");
+	rc = chorus_report_json(f, s, c, chorus_scan_get_params(s), meta, err);
+	if (fclose(f) != 0 && rc == 0)
+		rc = FAIL(err, CHORUS_ENOMEM, "scan.json", 0, "out of memory");
+	chorus_buf_init(&b, FILE_CAP);
+	if (rc == 0 && chorus_buf_append(&b, text, len) != 0)
+		rc = FAIL(err, CHORUS_ENOMEM, "scan.json", 0, "out of memory");
+	rc = rc ? rc : emit(m, dir, "scan.json", &b, err);
+	chorus_buf_dispose(&b);
+	chorus_buf_init(&b, FILE_CAP);
+	if (rc == 0 && chorus_report_provenance(&b, c, meta, text, len) != 0)
+		rc = FAIL(err, CHORUS_ENOMEM, "provenance.json", 0, "out of memory");
+	rc = rc ? rc : emit(m, dir, "provenance.json", &b, err);
+	chorus_buf_dispose(&b);
+	free(text);
+	return rc;
+}
+
 static int make_dir(const char *dir, chorus_error *err)
 {
 	struct stat st;
@@ -226,6 +257,8 @@ int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_cor
 							: emit(&m, dir, "report.html", &h, err);
 		chorus_buf_dispose(&h);
 	}
+	if (rc == 0)
+		rc = emit_scan_files(&m, dir, s, c, meta, err);
 	if (rc == 0 && manifest_inputs(&m, c) != 0)
 		rc = FAIL(err, CHORUS_ENOMEM, dir, 0, "out of memory");
 	rc = rc ? rc : write_file(dir, "MANIFEST.sha256", &m.b, err);

@@ -166,7 +166,7 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
 	s->peak_mb[M_CORE] = peak_mb();
 	FILE *devnull = fopen("/dev/null", "w");
 	double tw = now();
-	chorus_report_meta meta = { chorus_models_version(m) };
+	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
 	chorus_report_json(devnull, scan, c, &p, &meta, &err);
 	fclose(devnull);
 	s->secs[M_WRITE] = now() - tw;

@@ -147,7 +147,7 @@ static char *report(const chorus_scan *s, const chorus_corpus *c, const chorus_s
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	chorus_report_meta meta = { "test" };
+	chorus_report_meta meta = { .models_version = "test" };
 	chorus_error err;
 
 	CHECK_INT(chorus_report_json(f, s, c, p, &meta, &err), 0);
