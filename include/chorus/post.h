@@ -166,5 +166,9 @@ size_t chorus_corpus_count(const chorus_corpus *c);
 const chorus_post *chorus_corpus_posts(const chorus_corpus *c);
 size_t chorus_corpus_input_count(const chorus_corpus *c);
 const chorus_input_stats *chorus_corpus_input(const chorus_corpus *c, size_t i);
+/* Give post i a new text (a copy of text[0..len)).  Only for shareable
+ * outputs made after a scan (chorus_redact): the scan matched the text as
+ * read.  CHORUS_EUSAGE (no such post) or CHORUS_ENOMEM. */
+int chorus_corpus_replace_text(chorus_corpus *c, size_t i, const char *text, size_t len);
 
 #endif

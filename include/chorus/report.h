@@ -21,6 +21,7 @@
 
 #include "chorus/buf.h"
 #include "chorus/error.h"
+#include "chorus/models.h"
 #include "chorus/post.h"
 #include "chorus/scan.h"
 
@@ -32,6 +33,7 @@ typedef struct chorus_report_meta {
 	const char *cwd;            /* NULL when unknown */
 	int64_t run_time;           /* UTC, ns since the epoch */
 	int run_time_fixed;         /* 1: pinned by --fixed-time */
+	int redacted;               /* 1: chorus_redact was applied */
 } chorus_report_meta;
 
 /* Write the JSON document to f.  CHORUS_EIO when a write fails (err says
@@ -70,6 +72,20 @@ int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_cor
  * meta.  CHORUS_ENOMEM. */
 int chorus_report_provenance(chorus_buf *b, const chorus_corpus *c,
 			     const chorus_report_meta *meta, const char *scan_json, size_t len);
+
+/* The shareable version (scan --redact): in the texts of every clustered
+ * post, each @mention of an account that is in no cluster becomes
+ * "@account_N" (N from 1, by first appearance: clusters by rank, posts in
+ * time order); the texts are replaced in c, so every writer after this
+ * call writes them.  on_map (may be NULL) hears each pseudonym once, with
+ * the handle as written.  *pseudonyms gets their number.  CHORUS_ENOMEM. */
+typedef struct chorus_redact_opts {
+	void (*on_map)(void *ud, size_t num, const char *handle, size_t len);
+	void *ud;
+} chorus_redact_opts;
+
+int chorus_redact(const chorus_scan *s, chorus_corpus *c, const chorus_models *m,
+		  const chorus_redact_opts *o, size_t *pseudonyms);
 
 /* Append report.html (see README "Report folders") for the scan to b.
  * CHORUS_ENOMEM or CHORUS_ELIMIT. */

@@ -41,6 +41,9 @@ static const char usage[] =
 	"  --models DIR         models folder (must have the recorded version)\n"
 	"  --threads N          worker threads; never changes output\n"
 	"  --progress MODE      auto, bar, log or none\n"
+	"  --redact             shareable version (see chorus scan --help); SCAN.json\n"
+	"                       must then be the redacted JSON of the same scan\n"
+	"  --redact-map FILE    pseudonym -> handle mapping, outside the folder\n"
 	"  --help\n"
 	"\n"
 	"exit status: 0 written, 1 failure (input changed, findings differ...),\n"
@@ -194,7 +197,10 @@ static int input_args(const char *file, json_t *inputs, args *a)
 	return 0;
 }
 
-enum { OPT_OUT = 256, OPT_FIXED, OPT_MODELS, OPT_THREADS, OPT_PROGRESS, OPT_HELP };
+enum {
+	OPT_OUT = 256, OPT_FIXED, OPT_MODELS, OPT_THREADS, OPT_PROGRESS, OPT_HELP, OPT_REDACT,
+	OPT_REDACT_MAP
+};
 
 static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
@@ -203,6 +209,8 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "redact-map", required_argument, NULL, OPT_REDACT_MAP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -210,6 +218,8 @@ int cmd_report(int argc, char **argv)
 {
 	static args a;
 	const char *out = NULL, *fixed = NULL, *models = NULL, *threads = NULL, *progress = NULL;
+	const char *map = NULL;
+	int redact = 0;
 	const char *file, *version;
 	json_error_t jerr;
 	json_t *root;
@@ -225,6 +235,8 @@ int cmd_report(int argc, char **argv)
 		case OPT_THREADS: threads = optarg; break;
 		case OPT_PROGRESS: progress = optarg; break;
 		case OPT_HELP: fputs(usage, stdout); return CLI_EXIT_OK;
+		case OPT_REDACT: redact = 1; break;
+		case OPT_REDACT_MAP: map = optarg; break;
 		default:
 			cli_error("report: unknown or incomplete option '%s'", argv[optind - 1]);
 			return CLI_EXIT_USAGE;
@@ -252,6 +264,7 @@ int cmd_report(int argc, char **argv)
 	    (models && (add(&a, "--models") || add(&a, models))) ||
 	    (threads && (add(&a, "--threads") || add(&a, threads))) ||
 	    (progress && (add(&a, "--progress") || add(&a, progress))) ||
+	    (redact && add(&a, "--redact")) || (map && (add(&a, "--redact-map") || add(&a, map))) ||
 	    params_args(file, json_object_get(root, "params"), &a) != 0 ||
 	    input_args(file, json_object_get(root, "inputs"), &a) != 0)
 		goto out;

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,10 @@ static const char scan_usage[] =
 	"                       (for reproducible folders; default: now)\n"
 	"  --expect-json FILE   compare the JSON report with FILE byte for byte first;\n"
 	"                       on any difference say where and exit 1 (nothing written)\n"
+	"  --redact             shareable version: @mentions of accounts in no cluster\n"
+	"                       become @account_N in everything written\n"
+	"  --redact-map FILE    write the pseudonym -> handle mapping to FILE, which\n"
+	"                       must be outside the --out folder (implies --redact)\n"
 	"  --out DIR            also write the evidence folder DIR (report.html,\n"
 	"                       clusters.jsonl, posts.csv, scan.json, provenance.json,\n"
 	"                       MANIFEST.sha256)\n"
@@ -79,6 +84,8 @@ typedef struct scan_cli {
 	const char *out_dir;
 	int64_t run_time;        /* for provenance.json */
 	int run_time_fixed;
+	int redact;
+	const char *redact_map;  /* pseudonym -> handle, written outside out_dir */
 	const char *models_dir;
 	int progress; /* PROGRESS_* */
 	struct timespec t0;
@@ -90,7 +97,8 @@ enum {
 	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
 	OPT_THREADS, OPT_JSON, OPT_OUT, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
 	OPT_MIN_CONTENT, OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD,
-	OPT_MODELS, OPT_FORMAT, OPT_MAP, OPT_FIXED_TIME, OPT_EXPECT_JSON
+	OPT_MODELS, OPT_FORMAT, OPT_MAP, OPT_FIXED_TIME, OPT_EXPECT_JSON, OPT_REDACT,
+	OPT_REDACT_MAP
 };
 
 static const struct option long_opts[] = {
@@ -118,6 +126,8 @@ static const struct option long_opts[] = {
 	{ "map", required_argument, NULL, OPT_MAP },
 	{ "fixed-time", required_argument, NULL, OPT_FIXED_TIME },
 	{ "expect-json", required_argument, NULL, OPT_EXPECT_JSON },
+	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "redact-map", required_argument, NULL, OPT_REDACT_MAP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -194,6 +204,8 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_MAP: c->rd.ro.csv_map = v; return 0;
 	case OPT_JSON: c->json = v; c->json_given = 1; return 0;
 	case OPT_EXPECT_JSON: c->expect_json = v; return 0;
+	case OPT_REDACT: c->redact = 1; return 0;
+	case OPT_REDACT_MAP: c->redact_map = v; c->redact = 1; return 0;
 	case OPT_FIXED_TIME:
 		if (chorus_time_parse_rfc3339(v, strlen(v), &c->run_time) == 0) {
 			c->run_time_fixed = 1;
@@ -395,11 +407,86 @@ static int write_folder(const scan_cli *c, const chorus_scan *s,
 	meta.cwd = getcwd(cwd, sizeof cwd);
 	meta.run_time = c->run_time;
 	meta.run_time_fixed = c->run_time_fixed;
+	meta.redacted = c->redact;
 	chorus_error_clear(&err);
 	if (!c->out_dir || chorus_report_folder(c->out_dir, s, corpus, &meta, &err) == 0)
 		return CLI_EXIT_OK;
 	cli_error("%s: %s", err.source[0] ? err.source : c->out_dir, err.text);
 	return CLI_EXIT_FAIL;
+}
+
+/* Absolute form of path, whose last part need not exist; 0 or -1. */
+static int absolute(const char *path, char out[PATH_MAX])
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (realpath(path, out))
+		return 0;
+	if (strlen(path) >= PATH_MAX)
+		return -1;
+	if (!slash) {
+		snprintf(dir, sizeof dir, ".");
+		snprintf(base, sizeof base, "%s", path);
+	} else {
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+		snprintf(base, sizeof base, "%s", slash + 1);
+	}
+	if (!realpath(dir, out) || strlen(out) + strlen(base) + 2 > PATH_MAX)
+		return -1;
+	strcat(out, "/");
+	strcat(out, base);
+	return 0;
+}
+
+static void map_line(void *ud, size_t num, const char *handle, size_t len)
+{
+	fprintf(ud, "account_%zu\t%.*s\n", num, (int)len, handle);
+}
+
+/* Apply --redact (and write --redact-map, refused inside --out). */
+static int redact(const scan_cli *c, const chorus_scan *s, chorus_corpus *corpus,
+		  const chorus_models *m)
+{
+	char map[PATH_MAX], dir[PATH_MAX];
+	chorus_redact_opts o = { .on_map = map_line };
+	size_t n = 0;
+	FILE *f = NULL;
+	int rc;
+
+	if (!c->redact)
+		return CLI_EXIT_OK;
+	if (c->redact_map) {
+		size_t dl;
+		if (absolute(c->redact_map, map) != 0) {
+			cli_error("%s: cannot resolve the folder of the mapping file", c->redact_map);
+			return CLI_EXIT_FAIL;
+		}
+		if (c->out_dir && absolute(c->out_dir, dir) == 0 && (dl = strlen(dir)) > 0 &&
+		    strncmp(map, dir, dl) == 0 && (map[dl] == '/' || map[dl] == '\0')) {
+			cli_error("%s: the mapping must stay outside the shared folder %s",
+				  c->redact_map, c->out_dir);
+			return CLI_EXIT_USAGE;
+		}
+		if (!(f = opts_out_open(c->redact_map))) {
+			cli_error("%s: cannot write: %s", c->redact_map, strerror(errno));
+			return CLI_EXIT_FAIL;
+		}
+		o.ud = f;
+	} else {
+		o.on_map = NULL;
+	}
+	rc = chorus_redact(s, corpus, m, &o, &n);
+	if (f)
+		rc = opts_out_close(f, c->redact_map, rc);
+	if (rc) {
+		cli_error("redact: %s", chorus_code_str(rc));
+		return CLI_EXIT_FAIL;
+	}
+	if (c->progress != PROGRESS_NONE)
+		fprintf(stderr, "%schorus: %zu accounts in no cluster pseudonymised\n",
+			c->progress == PROGRESS_BAR ? "\r\033[K" : "", n);
+	return CLI_EXIT_OK;
 }
 
 static void summary(const scan_cli *c, const chorus_scan *s)
@@ -445,7 +532,9 @@ int cmd_scan(int argc, char **argv)
 		cli_error("scan: %s", err.text);
 		goto out;
 	}
-	rc = write_report(&c, scan, corpus, models);
+	rc = redact(&c, scan, corpus, models);
+	if (rc == CLI_EXIT_OK)
+		rc = write_report(&c, scan, corpus, models);
 	if (rc == CLI_EXIT_OK)
 		rc = write_folder(&c, scan, corpus, models);
 	if (rc == CLI_EXIT_OK)

@@ -127,8 +127,9 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
-/* The recorded run time, from DIR/provenance.json, into t. */
-static int recorded_time(const char *dir, char *t, size_t cap)
+/* The recorded run time, from DIR/provenance.json, into t; *redacted
+ * gets whether the folder is the shareable version. */
+static int recorded_time(const char *dir, char *t, size_t cap, int *redacted)
 {
 	char path[LINE_CAP + 32];
 	json_error_t jerr;
@@ -141,6 +142,7 @@ static int recorded_time(const char *dir, char *t, size_t cap)
 		return -1;
 	}
 	v = json_string_value(json_object_get(root, "run_time"));
+	*redacted = json_is_true(json_object_get(root, "redacted"));
 	if (v)
 		snprintf(t, cap, "%s", v);
 	else
@@ -154,9 +156,9 @@ static int replay(const char *dir)
 	const char *tmpdir = getenv("TMPDIR");
 	char tmp[LINE_CAP], scan[LINE_CAP + 32], t[64], a[LINE_CAP + 300], b[LINE_CAP + 300];
 	char *args[10];
-	int rc, bad = 0, n = 0;
+	int rc, bad = 0, n = 0, redacted = 0, argc = 8;
 
-	if (recorded_time(dir, t, sizeof t) != 0)
+	if (recorded_time(dir, t, sizeof t, &redacted) != 0)
 		return CLI_EXIT_FAIL;
 	snprintf(tmp, sizeof tmp, "%s/chorus-replay-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(tmp)) {
@@ -173,7 +175,10 @@ static int replay(const char *dir)
 	args[6] = "--progress";
 	args[7] = "none";
 	args[8] = NULL;
-	rc = cmd_report(8, args);
+	if (redacted)
+		args[argc++] = "--redact";
+	args[argc] = NULL;
+	rc = cmd_report(argc, args);
 	for (size_t i = 0; rc == CLI_EXIT_OK && i < sizeof folder_files / sizeof *folder_files; i++) {
 		if (!strcmp(folder_files[i], "provenance.json"))
 			continue;

@@ -221,3 +221,16 @@ long chorus_corpus_dedup(chorus_corpus *c)
 	chorus_free(slot);
 	return dropped;
 }
+
+int chorus_corpus_replace_text(chorus_corpus *c, size_t i, const char *text, size_t len)
+{
+	char *p;
+
+	if (i >= c->n || len > UINT32_MAX)
+		return CHORUS_EUSAGE;
+	if (!(p = chorus_arena_strndup(&c->arena, text, len)))
+		return CHORUS_ENOMEM;
+	c->posts[i].text.p = p;
+	c->posts[i].text.len = (uint32_t)len;
+	return CHORUS_OK;
+}

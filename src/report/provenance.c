@@ -11,6 +11,7 @@
  *   run_time     UTC, RFC 3339; run_time_fixed is true when --fixed-time
  *                pinned it (the one field that differs between two runs
  *                of the same command on the same inputs)
+ *   redacted     true when accounts in no cluster were pseudonymised
  *   params       the scan's params object, as in scan.json
  *   inputs       [{path, bytes, sha256, format}]
  * Built with jansson, keys in insertion order, two-space indent.
@@ -107,6 +108,7 @@ int chorus_report_provenance(chorus_buf *b, const chorus_corpus *c,
 	chorus_time_format(meta->run_time, t);
 	json_object_set_new(root, "run_time", json_string(t));
 	json_object_set_new(root, "run_time_fixed", json_boolean(meta->run_time_fixed));
+	json_object_set_new(root, "redacted", json_boolean(meta->redacted));
 	json_object_set(root, "params", json_object_get(scan, "params"));
 	for (size_t i = 0; i < chorus_corpus_input_count(c); i++) {
 		const chorus_input_stats *in = chorus_corpus_input(c, i);
