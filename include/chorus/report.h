@@ -87,6 +87,23 @@ typedef struct chorus_redact_opts {
 int chorus_redact(const chorus_scan *s, chorus_corpus *c, const chorus_models *m,
 		  const chorus_redact_opts *o, size_t *pseudonyms);
 
+/* The scan a JSON report records, as `chorus scan` arguments (replay.c):
+ * argv[0..argc) are options, then "--", then the inputs from
+ * argv[first_input]; sha256[i] is input i's recorded hash. */
+typedef struct chorus_replay_plan {
+	char **argv;
+	size_t argc, cap, first_input;
+	char **sha256;
+	size_t ninputs;
+} chorus_replay_plan;
+
+/* Parse the JSON report text[0..len) (file names it in messages).
+ * CHORUS_EINPUT with err saying why it cannot be re-run (not JSON, another
+ * version, missing or mistyped fields, standard input...), CHORUS_ENOMEM. */
+int chorus_replay_plan_parse(const char *file, const char *text, size_t len,
+			     chorus_replay_plan *plan, chorus_error *err);
+void chorus_replay_plan_free(chorus_replay_plan *plan);
+
 /* Append report.html (see README "Report folders") for the scan to b.
  * CHORUS_ENOMEM or CHORUS_ELIMIT. */
 int chorus_report_html(chorus_buf *b, const chorus_scan *s, const chorus_corpus *c,

@@ -12,14 +12,13 @@
  * chorus version, other models, normalisation steps the command line
  * cannot ask for.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "chorus/normalise.h"
+#include "chorus/report.h"
 #include "chorus/sha256.h"
 #include "cli.h"
 #include "opts.h"
@@ -52,8 +51,6 @@ static const char usage[] =
 typedef struct args {
 	char *v[MAX_ARGS];
 	int n;
-	char owned[64][64]; /* numbers formatted here */
-	int nowned;
 } args;
 
 static int add(args *a, const char *s)
@@ -63,41 +60,6 @@ static int add(args *a, const char *s)
 	a->v[a->n++] = (char *)s;
 	a->v[a->n] = NULL;
 	return 0;
-}
-
-static int add_num(args *a, const char *opt, json_t *v)
-{
-	char *b;
-
-	if (a->nowned >= 64 || !json_is_number(v))
-		return -1;
-	b = a->owned[a->nowned++];
-	if (json_is_integer(v))
-		snprintf(b, 64, "%lld", (long long)json_integer_value(v));
-	else
-		snprintf(b, 64, "%.17g", json_real_value(v));
-	return add(a, opt) || add(a, b);
-}
-
-static int add_str(args *a, const char *opt, json_t *v)
-{
-	return !json_is_string(v) || add(a, opt) || add(a, json_string_value(v));
-}
-
-/* The normalisation steps recorded must be the ones a scan runs. */
-static int default_steps(json_t *steps)
-{
-	const char *const *want = chorus_norm_steps();
-	size_t i = 0;
-
-	if (!json_is_array(steps))
-		return 0;
-	for (; want[i]; i++) {
-		json_t *s = json_array_get(steps, i);
-		if (!json_is_string(s) || strcmp(json_string_value(s), want[i]) != 0)
-			return 0;
-	}
-	return json_array_size(steps) == i;
 }
 
 static int hash_file(const char *path, char hex[CHORUS_SHA256_HEX])
@@ -122,78 +84,22 @@ static int hash_file(const char *path, char hex[CHORUS_SHA256_HEX])
 	return rc;
 }
 
-/* Scan options from params; -1 after saying why. */
-static int params_args(const char *file, json_t *p, args *a)
+/* Every recorded input still there, with its recorded hash. */
+static int inputs_unchanged(const char *file, const chorus_replay_plan *p)
 {
-	json_t *reposts = json_object_get(p, "include_reposts");
-
-	if (!json_is_object(p)) {
-		cli_error("%s: no params object", file);
-		return -1;
-	}
-	if (!default_steps(json_object_get(p, "normalisation"))) {
-		cli_error("%s: normalisation steps other than a scan's own cannot be re-run", file);
-		return -1;
-	}
-	if (add_str(a, "--window", json_object_get(p, "window")) ||
-	    add_num(a, "--threshold", json_object_get(p, "threshold")) ||
-	    add_num(a, "--min-accounts", json_object_get(p, "min_accounts")) ||
-	    add_str(a, "--shingle", json_object_get(p, "shingle")) ||
-	    add_num(a, "--perms", json_object_get(p, "perms")) ||
-	    add_num(a, "--bands", json_object_get(p, "bands")) ||
-	    add_str(a, "--seed", json_object_get(p, "seed")) ||
-	    add_num(a, "--min-content", json_object_get(p, "min_content")) ||
-	    add_num(a, "--neighbours", json_object_get(p, "max_neighbours")) ||
-	    !json_is_boolean(reposts) || (json_is_true(reposts) && add(a, "--include-reposts"))) {
-		cli_error("%s: params are incomplete or of the wrong type", file);
-		return -1;
-	}
-	return 0;
-}
-
-/* Input paths (each checked against its hash) and their common format. */
-static int input_args(const char *file, json_t *inputs, args *a)
-{
-	const char *format = NULL;
-	size_t i;
-	json_t *in;
-
-	if (!json_is_array(inputs) || json_array_size(inputs) == 0) {
-		cli_error("%s: no inputs recorded", file);
-		return -1;
-	}
-	json_array_foreach(inputs, i, in) {
-		const char *path = json_string_value(json_object_get(in, "path"));
-		const char *sha = json_string_value(json_object_get(in, "sha256"));
-		const char *f = json_string_value(json_object_get(in, "format"));
+	for (size_t i = 0; i < p->ninputs; i++) {
+		const char *path = p->argv[p->first_input + i];
 		char got[CHORUS_SHA256_HEX];
-		if (!path || !sha || !f) {
-			cli_error("%s: input %zu lacks path, sha256 or format", file, i + 1);
-			return -1;
-		}
-		if (!strcmp(path, "-")) {
-			cli_error("%s: input %zu was standard input, which cannot be read again", file,
-				  i + 1);
-			return -1;
-		}
 		if (hash_file(path, got) != 0) {
 			cli_error("%s: missing or unreadable (recorded in %s)", path, file);
 			return -1;
 		}
-		if (strcmp(got, sha) != 0) {
+		if (strcmp(got, p->sha256[i]) != 0) {
 			cli_error("%s: SHA-256 differs from the one recorded in %s: the input changed",
 				  path, file);
 			return -1;
 		}
-		format = i == 0 || (format && !strcmp(format, f)) ? f : NULL;
 	}
-	if (format && (add(a, "--format") || add(a, format)))
-		return -1;
-	if (add(a, "--"))
-		return -1;
-	json_array_foreach(inputs, i, in)
-		if (add(a, json_string_value(json_object_get(in, "path"))))
-			return -1;
 	return 0;
 }
 
@@ -220,9 +126,11 @@ int cmd_report(int argc, char **argv)
 	const char *out = NULL, *fixed = NULL, *models = NULL, *threads = NULL, *progress = NULL;
 	const char *map = NULL;
 	int redact = 0;
-	const char *file, *version;
-	json_error_t jerr;
-	json_t *root;
+	chorus_replay_plan plan;
+	chorus_error err;
+	const char *file;
+	size_t len = 0;
+	char *text;
 	int opt, rc;
 
 	optind = 0;
@@ -247,32 +155,43 @@ int cmd_report(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	file = argv[optind];
-	if (!(root = json_load_file(file, 0, &jerr))) {
-		cli_error("%s:%d: %s", file, jerr.line, jerr.text);
+	if (!(text = opts_slurp(file, &len))) {
+		cli_error("%s: cannot read: %s", file, strerror(errno));
 		return CLI_EXIT_FAIL;
 	}
-	version = json_string_value(json_object_get(json_object_get(root, "tool"), "version"));
+	chorus_error_clear(&err);
+	rc = chorus_replay_plan_parse(file, text, len, &plan, &err);
+	free(text);
+	if (rc) {
+		if (err.line)
+			cli_error("%s:%llu: %s", err.source, (unsigned long long)err.line, err.text);
+		else
+			cli_error("%s: %s", err.source, err.text);
+		return CLI_EXIT_FAIL;
+	}
 	rc = CLI_EXIT_FAIL;
 	memset(&a, 0, sizeof a);
-	if (!version || strcmp(version, CHORUS_VERSION) != 0) {
-		cli_error("%s: made by chorus %s; this is chorus %s, whose findings may differ",
-			  file, version ? version : "(unknown)", CHORUS_VERSION);
-		goto out;
-	}
 	if (add(&a, "scan") || add(&a, "--expect-json") || add(&a, file) || add(&a, "--out") ||
 	    add(&a, out) || (fixed && (add(&a, "--fixed-time") || add(&a, fixed))) ||
 	    (models && (add(&a, "--models") || add(&a, models))) ||
 	    (threads && (add(&a, "--threads") || add(&a, threads))) ||
 	    (progress && (add(&a, "--progress") || add(&a, progress))) ||
-	    (redact && add(&a, "--redact")) || (map && (add(&a, "--redact-map") || add(&a, map))) ||
-	    params_args(file, json_object_get(root, "params"), &a) != 0 ||
-	    input_args(file, json_object_get(root, "inputs"), &a) != 0)
+	    (redact && add(&a, "--redact")) || (map && (add(&a, "--redact-map") || add(&a, map)))) {
+		cli_error("report: too many arguments");
+		goto out;
+	}
+	for (size_t i = 0; i < plan.argc; i++)
+		if (add(&a, plan.argv[i])) {
+			cli_error("report: too many inputs");
+			goto out;
+		}
+	if (inputs_unchanged(file, &plan) != 0)
 		goto out;
 	optind = 0;
 	rc = cmd_scan(a.n, a.v);
 	if (rc == CLI_EXIT_USAGE || rc == CLI_EXIT_INPUT)
 		rc = CLI_EXIT_FAIL; /* the recorded scan cannot be re-run as it was */
 out:
-	json_decref(root);
+	chorus_replay_plan_free(&plan);
 	return rc;
 }
