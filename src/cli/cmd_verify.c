@@ -14,7 +14,8 @@
 
 #define LINE_CAP 4200
 
-static const char *const folder_files[] = { "clusters.jsonl", "posts.csv", "report.html" };
+static const char *const folder_files[] = { "clusters.jsonl", "posts.csv", "accounts.gexf",
+					    "accounts.graphml", "report.html" };
 
 static int in_folder(const char *name)
 {
