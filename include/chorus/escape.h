@@ -5,6 +5,7 @@
  * control character and U+2028/U+2029, and replaces invalid UTF-8 with
  * U+FFFD.  Terminal output shows control, bidi and invisible characters as
  * visible <U+XXXX> marks so no post can move the cursor or reorder a line.
+ * HTML and XML output escape markup characters and show the same marks.
  */
 #ifndef CHORUS_ESCAPE_H
 #define CHORUS_ESCAPE_H
@@ -39,5 +40,17 @@ int chorus_is_invisible(unsigned cp);
  * -> "[.]" ("hxxps://example[.]com/x").  CHORUS_ENOMEM or CHORUS_ELIMIT.
  */
 int chorus_escape_html(chorus_buf *b, const char *s, size_t len, int defang);
+
+/*
+ * Append s[0..len) as XML 1.0 character data, safe in element content and
+ * in quoted attribute values: & < > " ' as &amp; &lt; &gt; &quot; &apos;;
+ * tab, LF and CR as &#9; &#10; &#13; (so attribute-value and line-end
+ * normalisation keep them); every other control character, invisible or
+ * bidi code point (as chorus_is_invisible) and every noncharacter
+ * (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) shown as "⟨U+202E⟩", as in HTML;
+ * each byte of invalid UTF-8 (lone surrogates included) as "⟨0xFF⟩".  The
+ * output is always well-formed XML text.  CHORUS_ENOMEM or CHORUS_ELIMIT.
+ */
+int chorus_escape_xml(chorus_buf *b, const char *s, size_t len);
 
 #endif

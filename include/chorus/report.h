@@ -55,6 +55,8 @@ int chorus_write_posts_jsonl(FILE *f, const chorus_corpus *c, chorus_error *err)
  *                    author, created_at (UTC RFC 3339), created_at_epoch,
  *                    text; cells starting with = + - @ tab CR get a "'"
  *   report.html      the page for readers (html_report.c)
+ *   accounts.gexf    the accounts as a graph for Gephi (GEXF 1.3, dynamic)
+ *   accounts.graphml the same graph as GraphML (graph_xml.c)
  *   scan.json        the JSON document (chorus_report_json): what
  *                    `chorus report` and `chorus verify --replay` start from
  *   provenance.json  tool and build, command line, folder, run time,
@@ -108,5 +110,17 @@ void chorus_replay_plan_free(chorus_replay_plan *plan);
  * CHORUS_ENOMEM or CHORUS_ELIMIT. */
 int chorus_report_html(chorus_buf *b, const chorus_scan *s, const chorus_corpus *c,
 		       const chorus_report_meta *meta);
+
+/*
+ * Append accounts.gexf / accounts.graphml (see README "Report folders"):
+ * one node per account of any cluster, one undirected edge per pair of
+ * accounts that share a cluster (weight = clusters shared).  In each
+ * cluster only the first 200 accounts to post are linked pairwise, and at
+ * most 200,000 (pair, cluster) links are made in all; the files say how
+ * many were left out.  Untrusted text is XML-escaped (chorus_escape_xml).
+ * CHORUS_ENOMEM or CHORUS_ELIMIT.  Byte-identical for the same scan.
+ */
+int chorus_report_gexf(chorus_buf *b, const chorus_scan *s);
+int chorus_report_graphml(chorus_buf *b, const chorus_scan *s);
 
 #endif

@@ -27,7 +27,8 @@
 #define LINE_CAP 4200
 
 static const char *const folder_files[] = {
-	"clusters.jsonl", "posts.csv", "report.html", "scan.json", "provenance.json"
+	"clusters.jsonl", "posts.csv", "accounts.gexf", "accounts.graphml", "report.html",
+	"scan.json", "provenance.json"
 };
 
 static int in_folder(const char *name)

@@ -1,12 +1,14 @@
 /*
- * folder.c - the evidence folder: clusters.jsonl, posts.csv, report.html,
- * scan.json, provenance.json and MANIFEST.sha256 (layout: chorus/report.h and README "Report folders").
+ * folder.c - the evidence folder: clusters.jsonl, posts.csv, accounts.gexf,
+ * accounts.graphml, report.html, scan.json, provenance.json and
+ * MANIFEST.sha256 (layout: chorus/report.h and README "Report folders").
  *
  * Each file is built in a capped buffer, hashed, written as
  * "NAME.tmp.PID" and renamed into place, so a reader never sees a half
  * file.  Clusters and posts follow the scan's fixed order (rank, then post
  * time), so the folder is byte-identical for the same inputs and
- * parameters.  Cost: one pass over the flagged posts per file.
+ * parameters.  Cost: one pass over the flagged posts per file; the account
+ * graph files sort them (graph_int.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -177,7 +179,7 @@ static int emit_built(manifest *m, const char *dir, const char *name, builder bu
 	chorus_buf_init(&b, FILE_CAP);
 	rc = build(&b, s);
 	if (rc)
-		rc = FAIL(err, CHORUS_ENOMEM, name, 0, "out of memory");
+		rc = FAIL(err, rc, name, 0, rc == CHORUS_ELIMIT ? "too large" : "out of memory");
 	else
 		rc = emit(m, dir, name, &b, err);
 	chorus_buf_dispose(&b);
@@ -249,6 +251,8 @@ int chorus_report_folder(const char *dir, const chorus_scan *s, const chorus_cor
 	chorus_buf_init(&m.b, (size_t)1 << 24);
 	rc = emit_built(&m, dir, "clusters.jsonl", build_clusters, s, err);
 	rc = rc ? rc : emit_built(&m, dir, "posts.csv", build_posts, s, err);
+	rc = rc ? rc : emit_built(&m, dir, "accounts.gexf", chorus_report_gexf, s, err);
+	rc = rc ? rc : emit_built(&m, dir, "accounts.graphml", chorus_report_graphml, s, err);
 	if (rc == 0) {
 		chorus_buf h;
 		chorus_buf_init(&h, FILE_CAP);

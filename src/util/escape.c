@@ -8,6 +8,9 @@
  * Terminal: control, bidi and invisible code points become a visible
  * "<U+202E>" mark (with mathematical angle brackets), invalid bytes
  * "<0xFF>", so a post can neither move the cursor nor reorder the line.
+ * HTML: markup characters as entities, the same marks, links defanged.
+ * XML: markup characters as entities, tab/LF/CR as character references,
+ * the same marks for everything XML 1.0 forbids or a reader cannot see.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -175,6 +178,66 @@ int chorus_escape_html(chorus_buf *b, const char *s, size_t len, int defang)
 			rc = chorus_buf_puts(b, "[.]");
 		else
 			rc = html_cp(b, cp);
+	}
+	return rc;
+}
+
+/* Shown as a mark in XML: what XML 1.0 forbids (C0 controls, U+FFFE,
+ * U+FFFF) and what a reader cannot see or that reorders text. */
+static int xml_marked(uint32_t cp)
+{
+	return chorus_is_invisible(cp) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+	       (cp & 0xFFFE) == 0xFFFE;
+}
+
+static int xml_ascii_safe(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' &&
+	       c != '\'';
+}
+
+static int xml_cp(chorus_buf *b, uint32_t cp)
+{
+	char u[4];
+
+	switch (cp) {
+	case '&': return chorus_buf_puts(b, "&amp;");
+	case '<': return chorus_buf_puts(b, "&lt;");
+	case '>': return chorus_buf_puts(b, "&gt;");
+	case '"': return chorus_buf_puts(b, "&quot;");
+	case '\'': return chorus_buf_puts(b, "&apos;");
+	case '\t': return chorus_buf_puts(b, "&#9;");
+	case '\n': return chorus_buf_puts(b, "&#10;");
+	case '\r': return chorus_buf_puts(b, "&#13;");
+	default: break;
+	}
+	if (xml_marked(cp))
+		return chorus_buf_printf(b, "\xE2\x9F\xA8" "U+%04X" "\xE2\x9F\xA9", (unsigned)cp);
+	return chorus_buf_append(b, u, (size_t)chorus_utf8_encode(cp, u));
+}
+
+int chorus_escape_xml(chorus_buf *b, const char *s, size_t len)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (rc == 0 && i < len) {
+		size_t run = i, at;
+		uint32_t cp;
+
+		while (run < len && xml_ascii_safe((unsigned char)s[run]))
+			run++;
+		if (run > i) {
+			rc = chorus_buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
+		at = i;
+		if (chorus_utf8_decode(s, len, &i, &cp) != 0)
+			rc = chorus_buf_printf(b, "\xE2\x9F\xA8" "0x%02X" "\xE2\x9F\xA9",
+					       (unsigned char)s[at]);
+		else
+			rc = xml_cp(b, cp);
 	}
 	return rc;
 }

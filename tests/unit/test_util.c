@@ -152,6 +152,55 @@ static void test_escape_csv(void)
 	chorus_buf_dispose(&b);
 }
 
+/* A string literal as a (pointer, length) slice, NUL bytes included. */
+#define LIT(s) s, sizeof(s) - 1
+
+static void test_escape_xml(void)
+{
+	chorus_buf b;
+	const char *h = "<a href='x'>&amp;\"</a>";
+
+	chorus_buf_init(&b, 1 << 10);
+	chorus_escape_xml(&b, h, strlen(h));
+	CHECK_STR(b.data, "&lt;a href=&apos;x&apos;&gt;&amp;amp;&quot;&lt;/a&gt;");
+	chorus_buf_reset(&b);
+	/* Tab, LF and CR survive attribute-value normalisation as references;
+	 * other C0 controls, DEL and C1 controls are marked. */
+	chorus_escape_xml(&b, LIT("a\tb\nc\rd\x01\x0b\x1b\x7f\xC2\x85"));
+	CHECK_STR(b.data, "a&#9;b&#10;c&#13;d\xE2\x9F\xA8U+0001\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8U+000B\xE2\x9F\xA9\xE2\x9F\xA8U+001B\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8U+007F\xE2\x9F\xA9\xE2\x9F\xA8U+0085\xE2\x9F\xA9");
+	chorus_buf_reset(&b);
+	/* Bidi override, zero-width space, BOM, U+FFFE, U+FFFF, U+FDD0 and
+	 * U+10FFFF: marked; Cyrillic and an emoji: copied. */
+	chorus_escape_xml(&b, LIT("\xE2\x80\xAEgnp\xE2\x80\x8B\xEF\xBB\xBF\xEF\xBF\xBE\xEF\xBF\xBF"
+			  "\xEF\xB7\x90\xF4\x8F\xBF\xBF\xD0\xB4\xF0\x9F\x98\xA1"));
+	CHECK_STR(b.data, "\xE2\x9F\xA8U+202E\xE2\x9F\xA9gnp\xE2\x9F\xA8U+200B\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8U+FEFF\xE2\x9F\xA9\xE2\x9F\xA8U+FFFE\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8U+FFFF\xE2\x9F\xA9\xE2\x9F\xA8U+FDD0\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8U+10FFFF\xE2\x9F\xA9\xD0\xB4\xF0\x9F\x98\xA1");
+	chorus_buf_reset(&b);
+	/* Invalid UTF-8, an encoded lone surrogate and a truncated sequence:
+	 * every bad byte shown. */
+	chorus_escape_xml(&b, LIT("x\xFF\xED\xA0\x80y\xE2\x80"));
+	CHECK_STR(b.data, "x\xE2\x9F\xA8" "0xFF\xE2\x9F\xA9\xE2\x9F\xA8" "0xED\xE2\x9F\xA9"
+		  "\xE2\x9F\xA8" "0xA0\xE2\x9F\xA9\xE2\x9F\xA8" "0x80\xE2\x9F\xA9y"
+		  "\xE2\x9F\xA8" "0xE2\xE2\x9F\xA9\xE2\x9F\xA8" "0x80\xE2\x9F\xA9");
+	chorus_buf_reset(&b);
+	/* A NUL inside the slice is marked, not a terminator; "]]>" cannot
+	 * end a CDATA section or appear raw. */
+	chorus_escape_xml(&b, LIT("a\0]]>"));
+	CHECK_STR(b.data, "a\xE2\x9F\xA8U+0000\xE2\x9F\xA9]]&gt;");
+	chorus_buf_reset(&b);
+	CHECK_INT(chorus_escape_xml(&b, "", 0), 0);
+	CHECK_INT(b.len, 0);
+	chorus_buf_dispose(&b);
+	/* A full buffer is an error, never a truncated escape. */
+	chorus_buf_init(&b, 4);
+	CHECK(chorus_escape_xml(&b, "<<", 2) != 0);
+	chorus_buf_dispose(&b);
+}
+
 static void test_buf_arena(void)
 {
 	chorus_buf b;
@@ -233,6 +282,7 @@ int main(void)
 	test_utf8();
 	test_escape();
 	test_escape_csv();
+	test_escape_xml();
 	test_buf_arena();
 	test_hash();
 	return check_done();
