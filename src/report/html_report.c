@@ -40,7 +40,7 @@ static const char style[] =
 	"text-align:left;vertical-align:top}th{background:#f4f4f4}.text{white-space:pre-wrap;"
 	"background:#f8f8f8;border-left:3px solid #888;padding:.4em .7em;margin:.4em 0}"
 	"ins{background:#c8f0c8;text-decoration:none}del{background:#f6c6c6}"
-	".note{color:#555;font-size:.92em}.obs{font-size:1.05em}.mono{font-family:monospace}";
+	".note{color:#555;font-size:.92em}.obs{font-size:1.05em}.mono{font-family:monospace;word-break:break-all}";
 
 static int esc(chorus_buf *b, const char *s, size_t n)
 {
