@@ -62,35 +62,13 @@ static int add(args *a, const char *s)
 	return 0;
 }
 
-static int hash_file(const char *path, char hex[CHORUS_SHA256_HEX])
-{
-	FILE *f = fopen(path, "rb");
-	chorus_sha256 *h = chorus_sha256_new();
-	char buf[1 << 16];
-	size_t n;
-	int rc = -1;
-
-	if (f && h) {
-		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-			chorus_sha256_update(h, buf, n);
-		if (!ferror(f)) {
-			chorus_sha256_final_hex(h, hex);
-			rc = 0;
-		}
-	}
-	chorus_sha256_free(h);
-	if (f)
-		fclose(f);
-	return rc;
-}
-
 /* Every recorded input still there, with its recorded hash. */
 static int inputs_unchanged(const char *file, const chorus_replay_plan *p)
 {
 	for (size_t i = 0; i < p->ninputs; i++) {
 		const char *path = p->argv[p->first_input + i];
 		char got[CHORUS_SHA256_HEX];
-		if (hash_file(path, got) != 0) {
+		if (opts_sha256_file(path, got) != 0) {
 			cli_error("%s: missing or unreadable (recorded in %s)", path, file);
 			return -1;
 		}

@@ -23,6 +23,7 @@
 
 #include "chorus/sha256.h"
 #include "cli.h"
+#include "opts.h"
 
 #define LINE_CAP 4200
 
@@ -37,29 +38,6 @@ static int in_folder(const char *name)
 		if (!strcmp(name, folder_files[i]))
 			return 1;
 	return 0;
-}
-
-/* 0 and hex filled, or -1 when the file cannot be read. */
-static int hash_file(const char *path, char hex[CHORUS_SHA256_HEX])
-{
-	FILE *f = fopen(path, "rb");
-	chorus_sha256 *h = chorus_sha256_new();
-	char buf[1 << 14];
-	size_t n;
-	int rc = -1;
-
-	if (f && h) {
-		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-			chorus_sha256_update(h, buf, n);
-		if (!ferror(f)) {
-			chorus_sha256_final_hex(h, hex);
-			rc = 0;
-		}
-	}
-	chorus_sha256_free(h);
-	if (f)
-		fclose(f);
-	return rc;
 }
 
 /* 0 when the line's file matches its hash. */
@@ -79,7 +57,7 @@ static int check_line(const char *dir, char *line)
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 	else
 		snprintf(path, sizeof path, "%s", name);
-	if (hash_file(path, got) != 0) {
+	if (opts_sha256_file(path, got) != 0) {
 		cli_error("%s: missing or unreadable", path);
 		return -1;
 	}

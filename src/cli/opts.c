@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chorus/error.h"
+#include "chorus/sha256.h"
 #include "opts.h"
 
 int opts_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -140,4 +141,26 @@ char *opts_slurp(const char *path, size_t *len)
 	d[n] = '\0';
 	*len = n;
 	return d;
+}
+
+int opts_sha256_file(const char *path, char *hex)
+{
+	FILE *f = fopen(path, "rb");
+	chorus_sha256 *h = chorus_sha256_new();
+	char buf[1 << 16];
+	size_t n;
+	int rc = -1;
+
+	if (f && h) {
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			chorus_sha256_update(h, buf, n);
+		if (!ferror(f)) {
+			chorus_sha256_final_hex(h, hex);
+			rc = 0;
+		}
+	}
+	chorus_sha256_free(h);
+	if (f)
+		fclose(f);
+	return rc;
 }

@@ -29,4 +29,8 @@ int opts_out_close(FILE *f, const char *path, int rc);
  * cannot be read.  *len gets its size. */
 char *opts_slurp(const char *path, size_t *len);
 
+/* SHA-256 (hex) of the file at path into hex[CHORUS_SHA256_HEX]; 0, or
+ * -1 when it cannot be read. */
+int opts_sha256_file(const char *path, char *hex);
+
 #endif
