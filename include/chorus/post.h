@@ -115,7 +115,9 @@ int chorus_corpus_read_jsonl(chorus_corpus *c, const char *path,
 
 /*
  * Input formats.  Detection (CHORUS_FORMAT_AUTO) looks at the start of the
- * input: a Telegram export ("messages" with "date_unixtime" or "from_id"),
+ * input: markup (the first character '<') is a feed ("<rss", "<rdf:RDF",
+ * or "<feed" with the Atom namespace) or a Telegram preview page
+ * ("tgme_widget_message", or "<html" with a t.me address); a Telegram export ("messages" with "date_unixtime" or "from_id"),
  * Bluesky ("at://" URIs with "indexedAt"), Mastodon ("account" with "acct"
  * and "content"); else the first JSON object among the first lines:
  * "id_str" and "user" make Twitter API v1.1; "data" with "includes" or
@@ -136,11 +138,14 @@ enum chorus_format {
 	CHORUS_FORMAT_TWITTER_IO, /* Twitter Information Operations archive CSV */
 	CHORUS_FORMAT_IRA,        /* FiveThirtyEight/Clemson IRA tweets CSV */
 	CHORUS_FORMAT_CNT,        /* coordination-network-toolkit 8-column CSV */
+	CHORUS_FORMAT_FEED,       /* RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 feed */
+	CHORUS_FORMAT_TELEGRAM_WEB, /* Telegram channel preview page (t.me/s/NAME) */
 	CHORUS_FORMAT_COUNT
 };
 
 /* "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky",
- * "csv", "twitter-io", "ira", "cnt" ("auto" for AUTO); NULL if out of range. */
+ * "csv", "twitter-io", "ira", "cnt", "feed", "telegram-web" ("auto" for
+ * AUTO); NULL if out of range. */
 const char *chorus_format_name(int format);
 /* The format named name, or -1. */
 int chorus_format_from_name(const char *name);

@@ -19,6 +19,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 /* The program's whole command line (set by main; for provenance.json). */
 extern int cli_argc;

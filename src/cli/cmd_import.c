@@ -19,19 +19,22 @@ static const char import_usage[] =
 	"\n"
 	"Convert archives (Twitter API v1.1, Twitter API v2 / twarc2, Telegram\n"
 	"Desktop exports, Mastodon statuses, Bluesky post views and feeds, CSV\n"
-	"archives, canonical JSON Lines; gzip read transparently) to canonical JSON Lines with the\n"
+	"archives, RSS / Atom feeds, Telegram channel preview pages, canonical\n"
+	"JSON Lines; gzip read transparently) to canonical JSON Lines with the\n"
 	"evidence of every post: author handle, source file and line, SHA-256 of\n"
 	"the raw record.  Posts with an id already read are dropped and counted.\n"
 	"\n"
 	"  -o, --output FILE   where to write ('-' = standard output, the default)\n"
 	"  --format NAME       auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
-	"                      mastodon, bluesky, csv, twitter-io, ira, cnt (default\n"
-	"                      auto: detected from the content, and said)\n"
+	"                      mastodon, bluesky, csv, twitter-io, ira, cnt, feed,\n"
+	"                      telegram-web (default auto: detected from the\n"
+	"                      content, and said)\n"
 	"  --map SPEC          CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
 	"                      [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
 	"  --strict            stop at the first bad record (exit status 3)\n"
 	"  --max-errors N      bad records printed per input, 0 = all (default 100)\n"
-	"  --max-record BYTES  longest input line accepted (default 1048576)\n"
+	"  --max-record BYTES  longest input line, or whole feed or preview page,\n"
+	"                      accepted (default 1048576)\n"
 	"  --threads N         parse threads (default: all cores)\n"
 	"  --help, --version\n"
 	"\n"
@@ -65,7 +68,7 @@ static int apply(cli_reader *r, const char **out, int opt, const char *v)
 	case OPT_FORMAT:
 		if (cli_reader_format(r, v) == 0)
 			return 0;
-		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira or cnt", v);
+		cli_error("import: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira, cnt, feed or telegram-web", v);
 		return -1;
 	default: break;
 	}

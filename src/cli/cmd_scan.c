@@ -48,7 +48,8 @@ static const char scan_usage[] =
 	"\n"
 	"input and output:\n"
 	"  --format NAME        auto, jsonl, twitter-v1.1, twitter-v2, telegram,\n"
-	"                       mastodon, bluesky, csv, twitter-io, ira, cnt\n"
+	"                       mastodon, bluesky, csv, twitter-io, ira, cnt, feed,\n"
+	"                       telegram-web\n"
 	"                       (default auto: detected from the content)\n"
 	"  --map SPEC           CSV columns: id=COL,author=COL,text=COL,created_at=COL\n"
 	"                       [,handle=COL,repost_of=COL,reply_to=COL,lang=COL,url=COL]\n"
@@ -200,7 +201,7 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_FORMAT:
 		if (cli_reader_format(&c->rd, v) == 0)
 			return 0;
-		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira or cnt", v);
+		cli_error("scan: --format: '%s' is not auto, jsonl, twitter-v1.1, twitter-v2, telegram, mastodon, bluesky, csv, twitter-io, ira, cnt, feed or telegram-web", v);
 		return -1;
 	case OPT_MAP: c->rd.ro.csv_map = v; return 0;
 	case OPT_JSON: c->json = v; c->json_given = 1; return 0;

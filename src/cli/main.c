@@ -17,6 +17,8 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  scan      find clusters of near-identical posts and write them as JSON\n"
+	"  collect   gather posts from Mastodon, Bluesky, RSS/Atom feeds or Telegram\n"
+	"            channels into an evidence store (every response kept as received)\n"
 	"  import    convert archives (Twitter, Telegram, Mastodon, Bluesky) to JSON Lines\n"
 	"  synth     generate a synthetic corpus with planted campaigns and truth\n"
 	"  eval      measure a scan's findings against a ground-truth file\n"
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
 		return cmd_synth(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "collect"))
+		return cmd_collect(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))

@@ -3,9 +3,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "read.h"
+#include "store.h"
 
 /*
  * The reason of a message, for counting: a leading "tweet ID: " (or
@@ -156,11 +158,87 @@ static void input_summary(const cli_reader *r, const chorus_input_stats *st)
 			  (unsigned long long)(st->lines - st->blank),
 			  (unsigned long long)st->records, why);
 	if (st->ignored == 1)
-		cli_error("%s: 1 record that is not a post (a service message) passed over",
+		cli_error("%s: 1 record that is not a post (a service message, or no text) passed over",
 			  st->path);
 	else if (st->ignored)
-		cli_error("%s: %llu records that are not posts (service messages) passed over",
+		cli_error("%s: %llu records that are not posts (service messages, or no text) passed over",
 			  st->path, (unsigned long long)st->ignored);
+}
+
+static void store_warn(void *ud, const char *msg)
+{
+	(void)ud;
+	cli_error("%s", msg);
+}
+
+/* 1 when path is a folder (a collector's evidence store). */
+static int is_store(const char *path)
+{
+	struct stat sb;
+	return strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * Read the pages of an evidence store: every response the collector
+ * accepted as a page, in journal order, each body file in the format of
+ * its source (the store is checked first: damage stops the read).  One
+ * summary line for the store; bodies with bad records get their own.
+ */
+static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
+{
+	const int format = r->ro.format;
+	unsigned long long pages = 0, posts = 0, skipped = 0, ignored = 0;
+	chorus_store *st;
+	chorus_error err;
+	int rc;
+
+	chorus_error_clear(&err);
+	rc = chorus_store_open(&st, path, CHORUS_STORE_READ, NULL, store_warn, NULL, &err);
+	if (rc)
+		return read_error(rc == CHORUS_EINPUT ? CHORUS_EIO : rc, &err, path);
+	for (size_t i = 0; i < chorus_store_count(st); i++) {
+		const json_t *rec = chorus_store_record(st, i);
+		const json_t *pg = json_object_get(rec, "page");
+		const chorus_input_stats *in;
+		char body[4096];
+		int f;
+
+		if (!pg || json_is_true(json_object_get(pg, "lookup")))
+			continue;
+		f = chorus_format_from_name(json_string_value(json_object_get(pg, "format")) ?
+					    json_string_value(json_object_get(pg, "format")) : "");
+		if (f <= 0 || chorus_store_body_path(st, rec, body, sizeof body)) {
+			cli_error("%s/journal.jsonl: record %lld: a page of unknown format", path,
+				  (long long)json_integer_value(json_object_get(rec, "seq")));
+			chorus_store_close(st);
+			r->ro.format = format;
+			return CLI_EXIT_FAIL;
+		}
+		r->ro.format = f;
+		r->printed = 0;
+		memset(r->reasons, 0, sizeof r->reasons);
+		r->nreasons = 0;
+		chorus_error_clear(&err);
+		rc = chorus_corpus_read(corpus, body, &r->ro, &err);
+		if (rc) {
+			chorus_store_close(st);
+			r->ro.format = format;
+			return read_error(rc, &err, body);
+		}
+		in = chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1);
+		if (in->skipped)
+			input_summary(r, in);
+		pages++;
+		posts += in->records;
+		skipped += in->skipped;
+		ignored += in->ignored;
+	}
+	r->ro.format = format;
+	cli_error("%s: evidence store: %llu page%s read, %llu post%s, %llu bad record%s skipped%s",
+		  path, pages, pages == 1 ? "" : "s", posts, posts == 1 ? "" : "s", skipped,
+		  skipped == 1 ? "" : "s", ignored ? ", some records that are not posts passed over" : "");
+	chorus_store_close(st);
+	return -1;
 }
 
 int cli_read_inputs(cli_reader *r, chorus_corpus *corpus, int n, char **paths)
@@ -171,6 +249,12 @@ int cli_read_inputs(cli_reader *r, chorus_corpus *corpus, int n, char **paths)
 		chorus_error err;
 		int rc;
 
+		if (is_store(paths[i])) {
+			rc = read_store(r, corpus, paths[i]);
+			if (rc >= 0)
+				return rc;
+			continue;
+		}
 		chorus_error_clear(&err);
 		r->printed = 0;
 		memset(r->reasons, 0, sizeof r->reasons);

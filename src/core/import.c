@@ -3,7 +3,11 @@
  * messages shared by the readers of other archives.
  *
  * Detection reads the first DETECT_LINES lines of the first batch (never
- * more input than the reader reads anyway).  Document formats are told by
+ * more input than the reader reads anyway).  Markup (the first non-blank
+ * character is '<') is an RSS / Atom feed ("<rss", "<rdf:RDF", or "<feed"
+ * with the Atom namespace) or a Telegram channel preview page
+ * ("tgme_widget_message", or "<html" and a "//t.me/" address: the first
+ * message may lie past the lines looked at).  Document formats are told by
  * the keys they alone use (a pretty-printed document's first lines are not
  * JSON on their own); else the first line that is a JSON object decides;
  * with no JSON object, a first line with commas is a CSV header (named
@@ -24,7 +28,7 @@
 
 static const char *const names[CHORUS_FORMAT_COUNT] = {
 	"auto", "jsonl", "twitter-v1.1", "twitter-v2", "telegram", "mastodon", "bluesky",
-	"csv", "twitter-io", "ira", "cnt"
+	"csv", "twitter-io", "ira", "cnt", "feed", "telegram-web"
 };
 
 const char *chorus_format_name(int format)
@@ -116,10 +120,36 @@ static int csv_header(const chorus_line *lines, size_t n)
 	return CHORUS_FORMAT_CSV;
 }
 
+/* The first non-blank character of the first lines ('\0' when none). */
+static char first_char(const chorus_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n && i < DETECT_LINES && lines[i].p; i++)
+		for (size_t j = 0; j < lines[i].len; j++)
+			if (lines[i].p[j] != ' ' && lines[i].p[j] != '\t' && lines[i].p[j] != '\r')
+				return lines[i].p[j];
+	return '\0';
+}
+
+/* Markup: a feed or a Telegram preview page; -1 when neither. */
+static int markup(const chorus_line *lines, size_t n)
+{
+	if (first_char(lines, n) != '<')
+		return -1;
+	if (seen(lines, n, "<rss") || seen(lines, n, "<rdf:RDF") ||
+	    (seen(lines, n, "<feed") && seen(lines, n, "http://www.w3.org/2005/Atom")))
+		return CHORUS_FORMAT_FEED;
+	if (seen(lines, n, "tgme_widget_message") ||
+	    ((seen(lines, n, "<html") || seen(lines, n, "<HTML")) && seen(lines, n, "//t.me/")))
+		return CHORUS_FORMAT_TELEGRAM_WEB;
+	return -1;
+}
+
 int chorus_detect_format(const chorus_line *lines, size_t n)
 {
-	int csv;
+	int csv, web = markup(lines, n);
 
+	if (web >= 0)
+		return web;
 	if (seen(lines, n, "\"messages\"") &&
 	    (seen(lines, n, "\"date_unixtime\"") || seen(lines, n, "\"from_id\"")))
 		return CHORUS_FORMAT_TELEGRAM;

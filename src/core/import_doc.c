@@ -27,6 +27,10 @@
  *             makes a repost by reason.by at reason.indexedAt.
  * Cost: the splitter looks at every byte once; one jansson parse and one
  * SHA-256 per record.  Single-threaded.
+ *
+ * The markup formats (RSS / Atom feeds, Telegram preview pages) are read by
+ * import_web.c; chorus_doc_read hands them over.  The HTML-to-text helper
+ * here serves Mastodon and the feeds' escaped HTML alike.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -46,16 +50,11 @@ typedef struct doc {
 	int stop;          /* a fatal error was returned */
 } doc;
 
-typedef struct fields {
-	const char *id, *author, *handle, *text, *lang, *repost_of, *reply_to, *url, *platform;
-	size_t text_len;
-	int64_t created_at, server_time;
-} fields;
-
 int chorus_format_is_doc(int format)
 {
 	return format == CHORUS_FORMAT_TELEGRAM || format == CHORUS_FORMAT_MASTODON ||
-	       format == CHORUS_FORMAT_BLUESKY;
+	       format == CHORUS_FORMAT_BLUESKY || format == CHORUS_FORMAT_FEED ||
+	       format == CHORUS_FORMAT_TELEGRAM_WEB;
 }
 
 static const char *str_at(const json_t *o, const char *key)
@@ -66,9 +65,10 @@ static const char *str_at(const json_t *o, const char *key)
 
 #define SET(field, v) chorus_import_str(a, &(field), (v), (v) ? strlen(v) : 0)
 
-static int push(doc *d, const fields *f, uint64_t line, const char *sha)
+int chorus_doc_push(chorus_doc_sink *k, const chorus_doc_fields *f, uint64_t line,
+		    const char *sha)
 {
-	chorus_arena *a = d->k->strings;
+	chorus_arena *a = k->strings;
 	chorus_post_extra *x = chorus_arena_alloc(a, sizeof *x);
 	char lineno[24];
 	chorus_post p;
@@ -88,10 +88,10 @@ static int push(doc *d, const fields *f, uint64_t line, const char *sha)
 	rc = rc ? rc : SET(x->repost_of, f->repost_of);
 	rc = rc ? rc : SET(x->reply_to, f->reply_to);
 	rc = rc ? rc : SET(x->author_handle, f->handle);
-	rc = rc ? rc : SET(x->source, d->k->st->path);
+	rc = rc ? rc : SET(x->source, k->st->path);
 	rc = rc ? rc : chorus_import_str(a, &x->source_line, lineno, strlen(lineno));
 	rc = rc ? rc : chorus_import_str(a, &x->raw_sha256, sha, strlen(sha));
-	rc = rc ? rc : chorus_corpus_reserve(d->k->c, 1, d->k->err);
+	rc = rc ? rc : chorus_corpus_reserve(k->c, 1, k->err);
 	if (rc)
 		return rc;
 	x->author_created_at = CHORUS_TIME_NONE;
@@ -99,12 +99,12 @@ static int push(doc *d, const fields *f, uint64_t line, const char *sha)
 	p.created_at = f->created_at;
 	p.extra = x;
 	p.line = line;
-	p.input = d->k->input;
+	p.input = k->input;
 	if (f->repost_of)
 		p.flags |= CHORUS_POST_REPOST;
-	chorus_corpus_push(d->k->c, &p);
-	d->k->st->records++;
-	d->k->st->reposts += f->repost_of != NULL;
+	chorus_corpus_push(k->c, &p);
+	k->st->records++;
+	k->st->reposts += f->repost_of != NULL;
 	return 0;
 }
 
@@ -133,7 +133,7 @@ static int telegram_text(doc *d, const json_t *t)
 	return 0;
 }
 
-static int telegram(doc *d, const json_t *o, const char *ctx, fields *f, char *msg,
+static int telegram(doc *d, const json_t *o, const char *ctx, chorus_doc_fields *f, char *msg,
 		    char *idbuf, size_t idcap, char *ref, size_t refcap)
 {
 	const json_t *id = json_object_get(o, "id"), *ts = json_object_get(o, "date_unixtime");
@@ -182,62 +182,155 @@ static int telegram(doc *d, const json_t *o, const char *ctx, fields *f, char *m
 
 /* ---- Mastodon ---- */
 
+/* Named entities of news and social-media HTML, decoded once; any other
+ * name stays as written. */
 static const struct { const char *name; const char *text; } entities[] = {
-	{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" }, { "#39;", "'" },
-	{ "apos;", "'" }, { "nbsp;", "\xC2\xA0" }
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+	{ "nbsp", u8"\u00A0" }, { "shy", u8"\u00AD" }, { "laquo", u8"\u00AB" },
+	{ "raquo", u8"\u00BB" }, { "lsaquo", u8"\u2039" }, { "rsaquo", u8"\u203A" },
+	{ "ndash", u8"\u2013" }, { "mdash", u8"\u2014" }, { "minus", u8"\u2212" },
+	{ "hellip", u8"\u2026" }, { "lsquo", u8"\u2018" }, { "rsquo", u8"\u2019" },
+	{ "sbquo", u8"\u201A" }, { "ldquo", u8"\u201C" }, { "rdquo", u8"\u201D" },
+	{ "bdquo", u8"\u201E" }, { "prime", u8"\u2032" }, { "Prime", u8"\u2033" },
+	{ "copy", u8"\u00A9" }, { "reg", u8"\u00AE" }, { "trade", u8"\u2122" },
+	{ "euro", u8"\u20AC" }, { "pound", u8"\u00A3" }, { "yen", u8"\u00A5" },
+	{ "cent", u8"\u00A2" }, { "sect", u8"\u00A7" }, { "para", u8"\u00B6" },
+	{ "deg", u8"\u00B0" }, { "plusmn", u8"\u00B1" }, { "times", u8"\u00D7" },
+	{ "divide", u8"\u00F7" }, { "middot", u8"\u00B7" }, { "bull", u8"\u2022" },
+	{ "numero", u8"\u2116" }, { "ensp", u8"\u2002" }, { "emsp", u8"\u2003" },
+	{ "thinsp", u8"\u2009" }, { "zwnj", u8"\u200C" }, { "zwj", u8"\u200D" },
+	{ "larr", u8"\u2190" }, { "rarr", u8"\u2192" }, { "uarr", u8"\u2191" },
+	{ "darr", u8"\u2193" }, { "frac12", u8"\u00BD" }, { "frac14", u8"\u00BC" },
+	{ "frac34", u8"\u00BE" }, { "iexcl", u8"\u00A1" }, { "iquest", u8"\u00BF" }
 };
 
-/* One "&...;" at s; appends its text and returns its length (0: not one). */
-static size_t entity(chorus_buf *b, const char *s, size_t n)
+/* The code point of "#NNN" / "#xHHH" in s[0..n); 0 when it is not one. */
+static uint32_t char_ref(const char *s, size_t n)
 {
-	for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++) {
-		size_t l = strlen(entities[k].name);
-		if (l < n && !memcmp(s + 1, entities[k].name, l)) {
-			chorus_buf_puts(b, entities[k].text);
-			return l + 1;
-		}
+	const int hex = n > 1 && (s[1] == 'x' || s[1] == 'X');
+	size_t i = 1 + (size_t)hex;
+	uint32_t cp = 0;
+
+	if (i >= n || n - i > 8)
+		return 0;
+	for (; i < n; i++) {
+		const int c = (unsigned char)s[i];
+		const int v = c >= '0' && c <= '9' ? c - '0'
+			      : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+			      : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return 0;
+		cp = cp * (hex ? 16 : 10) + (uint32_t)v;
 	}
-	if (n > 3 && s[1] == '#') { /* &#NNN; or &#xHHH; */
-		char *end;
-		const int hex = s[2] == 'x' || s[2] == 'X';
-		unsigned long cp = strtoul(s + 2 + hex, &end, hex ? 16 : 10);
-		char u[4];
-		if (*end == ';' && end > s + 2 + hex && (size_t)(end - s) < n && cp > 0 &&
-		    cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-			chorus_buf_append(b, u, (size_t)chorus_utf8_encode((uint32_t)cp, u));
-			return (size_t)(end - s) + 1;
-		}
+	return cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) ? cp : 0;
+}
+
+/* One "&...;" at s (s[0] == '&'): its text appended, its length returned
+ * (0: not a reference we know, nothing appended). */
+static size_t entity(chorus_buf *b, const char *s, size_t n, int *rc)
+{
+	const char *semi = memchr(s, ';', n < 34 ? n : 34);
+	const size_t l = semi ? (size_t)(semi - s) - 1 : 0; /* the name's length */
+	char u[4];
+	uint32_t cp;
+
+	if (l == 0)
+		return 0;
+	if (s[1] == '#') {
+		cp = char_ref(s + 1, l);
+		if (!cp)
+			return 0;
+		*rc = *rc ? *rc : chorus_buf_append(b, u, (size_t)chorus_utf8_encode(cp, u));
+		return l + 2;
 	}
+	for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++)
+		if (strlen(entities[k].name) == l && !memcmp(s + 1, entities[k].name, l)) {
+			*rc = *rc ? *rc : chorus_buf_puts(b, entities[k].text);
+			return l + 2;
+		}
 	return 0;
 }
 
-/* Plain text of Mastodon's HTML: tags dropped, <br> and </p> to '\n'. */
-static int html_text(chorus_buf *b, const char *h)
+static int lower(int c)
 {
-	const size_t n = strlen(h);
-
-	chorus_buf_reset(b);
-	for (size_t i = 0; i < n;) {
-		if (h[i] == '<') {
-			const char *end = memchr(h + i, '>', n - i);
-			size_t tl = end ? (size_t)(end - (h + i)) + 1 : n - i;
-			if ((tl >= 3 && !strncmp(h + i, "<br", 3)) ||
-			    (tl >= 4 && !strncmp(h + i, "</p>", 4) && i + tl < n))
-				chorus_buf_putc(b, '\n');
-			i += tl;
-		} else if (h[i] == '&') {
-			size_t el = entity(b, h + i, n - i);
-			if (!el)
-				chorus_buf_putc(b, '&');
-			i += el ? el : 1;
-		} else {
-			chorus_buf_putc(b, h[i++]);
-		}
-	}
-	return chorus_buf_putc(b, '\0') ? CHORUS_ENOMEM : 0;
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
-static int mastodon(doc *d, const json_t *o, fields *f, char *msg)
+/* Does s[0..n) start with the ASCII word w (lower case), in any case, not
+ * followed by a letter or digit (so "br" is not "bread")? */
+static int tag_is(const char *s, size_t n, const char *w)
+{
+	const size_t l = strlen(w);
+	int c;
+
+	if (n < l)
+		return 0;
+	for (size_t i = 0; i < l; i++)
+		if (lower((unsigned char)s[i]) != w[i])
+			return 0;
+	c = n == l ? 0 : lower((unsigned char)s[l]);
+	return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+}
+
+/* Where the element whose content is raw text (script, style) ends: just
+ * past "</name...>", or n. */
+static size_t raw_end(const char *h, size_t n, size_t i, const char *name)
+{
+	for (; i + 1 < n; i++)
+		if (h[i] == '<' && h[i + 1] == '/' && tag_is(h + i + 2, n - i - 2, name)) {
+			const char *gt = memchr(h + i, '>', n - i);
+			return gt ? (size_t)(gt - h) + 1 : n;
+		}
+	return n;
+}
+
+/* The length of the markup at h[i] ('<'), and what it puts in the text. */
+static size_t markup(chorus_buf *b, const char *h, size_t n, size_t i, int *rc)
+{
+	const char *end;
+	size_t tl;
+
+	if (n - i >= 4 && !memcmp(h + i, "<!--", 4)) {
+		for (size_t j = i + 4; j + 3 <= n; j++)
+			if (!memcmp(h + j, "-->", 3))
+				return j + 3 - i;
+		return n - i;
+	}
+	end = memchr(h + i, '>', n - i);
+	tl = end ? (size_t)(end - (h + i)) + 1 : n - i;
+	if (tag_is(h + i + 1, n - i - 1, "br") || (tag_is(h + i + 1, n - i - 1, "/p") && i + tl < n))
+		*rc = *rc ? *rc : chorus_buf_putc(b, '\n');
+	else if (tag_is(h + i + 1, n - i - 1, "script") && h[i + tl - 2] != '/')
+		return raw_end(h, n, i + tl, "script") - i;
+	else if (tag_is(h + i + 1, n - i - 1, "style") && h[i + tl - 2] != '/')
+		return raw_end(h, n, i + tl, "style") - i;
+	return tl;
+}
+
+int chorus_html_text(chorus_buf *b, const char *h, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0;) {
+		size_t run = i;
+		while (run < n && h[run] != '<' && h[run] != '&')
+			run++;
+		if (run > i) {
+			rc = chorus_buf_append(b, h + i, run - i);
+			i = run;
+		} else if (h[i] == '<') {
+			i += markup(b, h, n, i, &rc);
+		} else {
+			const size_t el = entity(b, h + i, n - i, &rc);
+			if (!el)
+				rc = chorus_buf_putc(b, '&');
+			i += el ? el : 1;
+		}
+	}
+	return rc;
+}
+
+static int mastodon(doc *d, const json_t *o, chorus_doc_fields *f, char *msg)
 {
 	const json_t *acct = json_object_get(o, "account");
 	const json_t *reblog = json_object_get(o, "reblog");
@@ -269,7 +362,9 @@ static int mastodon(doc *d, const json_t *o, fields *f, char *msg)
 			 f->id);
 		return -1;
 	}
-	if (html_text(&d->text, html ? html : ""))
+	chorus_buf_reset(&d->text);
+	if (chorus_html_text(&d->text, html ? html : "", html ? strlen(html) : 0) ||
+	    chorus_buf_putc(&d->text, '\0'))
 		return -2;
 	f->text = d->text.data;
 	f->text_len = d->text.len - 1;
@@ -278,7 +373,7 @@ static int mastodon(doc *d, const json_t *o, fields *f, char *msg)
 
 /* ---- Bluesky ---- */
 
-static int bluesky(const json_t *item, fields *f, char *msg, char *url, size_t urlcap,
+static int bluesky(const json_t *item, chorus_doc_fields *f, char *msg, char *url, size_t urlcap,
 		   char *idbuf, size_t idcap)
 {
 	const json_t *post = json_object_get(item, "post");
@@ -381,7 +476,7 @@ static int on_record(void *ud, const char *p, size_t len, uint64_t line, const c
 	char msg[CHORUS_ERROR_TEXT], sha[CHORUS_SHA256_HEX], idbuf[512], ref[256], url[256];
 	json_error_t je;
 	json_t *o;
-	fields f;
+	chorus_doc_fields f;
 	int rc;
 
 	if (!p) {
@@ -408,7 +503,7 @@ static int on_record(void *ud, const char *p, size_t len, uint64_t line, const c
 		rc = bluesky(o, &f, msg, url, sizeof url, idbuf, sizeof idbuf);
 	if (rc == 0) {
 		chorus_sha256_hex(p, len, sha);
-		rc = push(d, &f, line, sha) ? -2 : 0;
+		rc = chorus_doc_push(d->k, &f, line, sha) ? -2 : 0;
 	}
 	json_decref(o);
 	if (rc == 1) {
@@ -424,6 +519,8 @@ static int on_record(void *ud, const char *p, size_t len, uint64_t line, const c
 
 static const char *const telegram_keys[] = { "messages", NULL };
 static const char *const bluesky_keys[] = { "feed", "posts", NULL };
+/* a search result (/api/v2/search) holds its statuses in "statuses" */
+static const char *const mastodon_keys[] = { "statuses", NULL };
 
 int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first)
 {
@@ -432,9 +529,13 @@ int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first)
 	chorus_batch b = *first;
 	int rc = 0;
 
+	if (format == CHORUS_FORMAT_FEED || format == CHORUS_FORMAT_TELEGRAM_WEB)
+		return chorus_web_read(k, format, first);
+
 	chorus_buf_init(&d.text, k->max_record);
 	chorus_split_init(&s, format == CHORUS_FORMAT_TELEGRAM ? telegram_keys
-			  : format == CHORUS_FORMAT_BLUESKY ? bluesky_keys : NULL,
+			  : format == CHORUS_FORMAT_BLUESKY ? bluesky_keys
+			  : format == CHORUS_FORMAT_MASTODON ? mastodon_keys : NULL,
 			  format != CHORUS_FORMAT_TELEGRAM, k->max_record);
 	/* After a line the splitter cannot follow, the rest is read (so the
 	 * input's hash covers all of it) but not parsed. */

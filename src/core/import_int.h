@@ -111,12 +111,40 @@ typedef struct chorus_doc_sink {
 } chorus_doc_sink;
 
 /* Read the rest of the input (first: the batch already read) in a
- * document format (Telegram, Mastodon, Bluesky, or a JSON array of Twitter
- * v1.1 tweets). */
+ * document format (Telegram, Mastodon, Bluesky, a JSON array of Twitter
+ * v1.1 tweets, or the markup formats of import_web.c). */
 int chorus_doc_read(chorus_doc_sink *k, int format, const chorus_batch *first);
 
 /* 1 for the formats read by chorus_doc_read. */
 int chorus_format_is_doc(int format);
+
+/* What a document reader found for one post (NULL: absent; text is
+ * text_len bytes). */
+typedef struct chorus_doc_fields {
+	const char *id, *author, *handle, *text, *lang, *repost_of, *reply_to, *url, *platform;
+	size_t text_len;
+	int64_t created_at, server_time; /* server_time: CHORUS_TIME_NONE when absent */
+} chorus_doc_fields;
+
+/* Append the post f to the corpus with its evidence (the input's path,
+ * line, sha: SHA-256 hex of the record) and count it.  0 or
+ * CHORUS_ENOMEM / CHORUS_ELIMIT (err set). */
+int chorus_doc_push(chorus_doc_sink *k, const chorus_doc_fields *f, uint64_t line,
+		    const char *sha);
+
+/* Append the plain text of the HTML h[0..n) to b: tags dropped, <br> and
+ * </p> (but the last) as line breaks, script, style and comments left
+ * out, character references and the common named entities decoded once
+ * (an unknown one is kept as written).  0, CHORUS_ENOMEM or CHORUS_ELIMIT
+ * (b's cap). */
+int chorus_html_text(chorus_buf *b, const char *h, size_t n);
+
+/* ---- RSS / Atom feeds and Telegram preview pages (import_web.c) ---- */
+
+/* Read the rest of the input as one feed (CHORUS_FORMAT_FEED) or one
+ * Telegram channel preview page (CHORUS_FORMAT_TELEGRAM_WEB): the whole
+ * document, at most k->max_record bytes, is parsed by libxml2. */
+int chorus_web_read(chorus_doc_sink *k, int format, const chorus_batch *first);
 
 /* ---- CSV archives (import_csv.c) ---- */
 
