@@ -16,6 +16,14 @@
 
 #define RING 32 /* longest shingle, in tokens or code points */
 
+/* The hot loops are built three times (AVX-512, AVX2, plain x86-64) and
+ * the one the CPU runs is chosen at load time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SIGN_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SIGN_CLONES
+#endif
+
 int chorus_minhash_init(chorus_minhash *mh, unsigned perms, unsigned bands, uint64_t seed)
 {
 	uint64_t st = seed ^ UINT64_C(0x6d696e68617368); /* "minhash" */
@@ -89,6 +97,7 @@ static void quick_sort(uint32_t *v, size_t n)
  * the few dozen shingles of a post it beats any comparison sort. */
 #define RANK_MAX 64
 
+SIGN_CLONES
 static size_t rank_sort_unique(uint32_t *v, size_t n)
 {
 	uint32_t first[RANK_MAX], out[RANK_MAX];
@@ -236,11 +245,7 @@ size_t chorus_shingle_hashes(const uint64_t *th, size_t n, unsigned k, uint64_t 
 	return chorus_sort_unique_u32(out, count);
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define SIGN_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SIGN_CLONES
-#endif
+
 
 SIGN_CLONES
 void chorus_minhash_sign(const chorus_minhash *mh, const uint32_t *sh, size_t n, uint32_t *sig)
@@ -260,14 +265,21 @@ void chorus_minhash_sign(const chorus_minhash *mh, const uint32_t *sh, size_t n,
 	}
 }
 
+SIGN_CLONES
 void chorus_minhash_bands(const chorus_minhash *mh, const uint32_t *sig, uint32_t *keys)
 {
-	for (unsigned j = 0; j < mh->bands; j++) {
-		uint64_t h = mh->seed ^ ((uint64_t)j << 40);
-		for (unsigned r = 0; r < mh->rows; r++)
-			h = chorus_mix64(h ^ sig[j * mh->rows + r]);
-		keys[j] = (uint32_t)(h >> 32);
-	}
+	const unsigned bands = mh->bands, rows = mh->rows;
+	uint64_t h[CHORUS_MAX_PERMS];
+
+	/* Band j's key is mix64 chained over its rows; the loop runs over the
+	 * bands innermost so that the independent chains share vector lanes. */
+	for (unsigned j = 0; j < bands; j++)
+		h[j] = mh->seed ^ ((uint64_t)j << 40);
+	for (unsigned r = 0; r < rows; r++)
+		for (unsigned j = 0; j < bands; j++)
+			h[j] = chorus_mix64(h[j] ^ sig[j * rows + r]);
+	for (unsigned j = 0; j < bands; j++)
+		keys[j] = (uint32_t)(h[j] >> 32);
 }
 
 /* Size of the intersection of two sorted distinct sets, by a branch-free
