@@ -63,6 +63,8 @@ typedef struct chorus_input_stats {
 	uint64_t duplicates;   /* records whose id was already read: dropped */
 	uint64_t ignored;      /* records that are not posts (Telegram service
 				  messages): neither kept nor errors */
+	uint64_t outside;      /* posts outside the time range their evidence
+				  store was collected for: dropped */
 	const char *format;    /* name of the format read (chorus_format_name) */
 	int format_auto;       /* 1: the format was detected from the content */
 } chorus_input_stats;
@@ -165,6 +167,12 @@ int chorus_corpus_read(chorus_corpus *c, const char *path, const chorus_read_opt
  * out of memory (the corpus is then unchanged).
  */
 long chorus_corpus_dedup(chorus_corpus *c);
+
+/* Drop the posts from index `from` on whose created_at is outside
+ * [since, until) (0 = unbounded on that side), counted in their input's
+ * `outside` (and taken off its records and reposts); the rest keep their
+ * order.  Returns how many were dropped. */
+size_t chorus_corpus_keep_range(chorus_corpus *c, size_t from, int64_t since, int64_t until);
 
 size_t chorus_corpus_count(const chorus_corpus *c);
 /* Borrowed pointer to the posts array (count elements, input order). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chorus/timeutil.h"
 #include "cli.h"
 #include "read.h"
 #include "store.h"
@@ -171,6 +172,15 @@ static void store_warn(void *ud, const char *msg)
 	cli_error("%s", msg);
 }
 
+/* A page's --since / --until bound as UTC ns; 0 when absent. */
+static int64_t page_time(const json_t *pg, const char *key)
+{
+	const char *v = json_string_value(json_object_get(pg, key));
+	int64_t ns;
+
+	return v && chorus_time_parse_rfc3339(v, strlen(v), &ns) == 0 ? ns : 0;
+}
+
 /* 1 when path is a folder (a collector's evidence store). */
 static int is_store(const char *path)
 {
@@ -187,7 +197,7 @@ static int is_store(const char *path)
 static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
 {
 	const int format = r->ro.format;
-	unsigned long long pages = 0, posts = 0, skipped = 0, ignored = 0;
+	unsigned long long pages = 0, posts = 0, skipped = 0, ignored = 0, outside = 0;
 	chorus_store *st;
 	chorus_error err;
 	int rc;
@@ -201,6 +211,7 @@ static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
 		const json_t *pg = json_object_get(rec, "page");
 		const chorus_input_stats *in;
 		char body[4096];
+		size_t first;
 		int f;
 
 		if (!pg || json_is_true(json_object_get(pg, "lookup")))
@@ -215,6 +226,7 @@ static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
 			return CLI_EXIT_FAIL;
 		}
 		r->ro.format = f;
+		first = chorus_corpus_count(corpus);
 		r->printed = 0;
 		memset(r->reasons, 0, sizeof r->reasons);
 		r->nreasons = 0;
@@ -225,6 +237,8 @@ static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
 			r->ro.format = format;
 			return read_error(rc, &err, body);
 		}
+		outside += chorus_corpus_keep_range(corpus, first, page_time(pg, "since"),
+						    page_time(pg, "until"));
 		in = chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1);
 		if (in->skipped)
 			input_summary(r, in);
@@ -237,6 +251,9 @@ static int read_store(cli_reader *r, chorus_corpus *corpus, const char *path)
 	cli_error("%s: evidence store: %llu page%s read, %llu post%s, %llu bad record%s skipped%s",
 		  path, pages, pages == 1 ? "" : "s", posts, posts == 1 ? "" : "s", skipped,
 		  skipped == 1 ? "" : "s", ignored ? ", some records that are not posts passed over" : "");
+	if (outside)
+		cli_error("%s: %llu post%s outside the time range (--since/--until) of the collection "
+			  "dropped", path, outside, outside == 1 ? "" : "s");
 	chorus_store_close(st);
 	return -1;
 }

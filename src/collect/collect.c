@@ -863,6 +863,15 @@ static int one_page(run *r)
 				if (lookup)
 					json_object_set_new(pg, "lookup", json_true());
 				json_object_set_new(pg, "posts", json_integer(p.posts));
+				/* the range asked for: readers drop posts outside it */
+				if (r->o->since_ns) {
+					iso_time(r->o->since_ns, a);
+					json_object_set_new(pg, "since", json_string(a));
+				}
+				if (r->o->until_ns) {
+					iso_time(r->o->until_ns, a);
+					json_object_set_new(pg, "until", json_string(a));
+				}
 				if (p.oldest) {
 					iso_time(p.oldest, a);
 					iso_time(p.newest, b);

@@ -222,6 +222,29 @@ long chorus_corpus_dedup(chorus_corpus *c)
 	return dropped;
 }
 
+size_t chorus_corpus_keep_range(chorus_corpus *c, size_t from, int64_t since, int64_t until)
+{
+	size_t w = from;
+
+	for (size_t i = from; i < c->n; i++) {
+		const chorus_post *p = &c->posts[i];
+		if ((since && p->created_at < since) || (until && p->created_at >= until)) {
+			chorus_input_stats *in = &c->inputs[p->input];
+			in->outside++;
+			in->records--;
+			if (p->flags & CHORUS_POST_REPOST)
+				in->reposts--;
+			continue;
+		}
+		c->posts[w++] = *p;
+	}
+	{
+		const size_t dropped = c->n - w;
+		c->n = w;
+		return dropped;
+	}
+}
+
 int chorus_corpus_replace_text(chorus_corpus *c, size_t i, const char *text, size_t len)
 {
 	char *p;

@@ -135,9 +135,12 @@ static void write_inputs(writer *w, const chorus_corpus *c)
 		cstr(w, in->path);
 		putf(w, ", \"format\": \"%s\", \"sha256\": \"%s\", \"bytes\": %" PRIu64
 			", \"records\": %" PRIu64 ", \"skipped\": %" PRIu64 ", \"duplicates\": %" PRIu64
-			", \"ignored\": %" PRIu64 ", \"reposts\": %" PRIu64 "}",
+			", \"ignored\": %" PRIu64 ", \"reposts\": %" PRIu64,
 		     in->format ? in->format : "jsonl", in->sha256, in->bytes, in->records,
 		     in->skipped, in->duplicates, in->ignored, in->reposts);
+		if (in->outside) /* only for pages of an evidence store */
+			putf(w, ", \"outside\": %" PRIu64, in->outside);
+		put(w, "}");
 	}
 	put(w, chorus_corpus_input_count(c) ? "\n  ],\n" : "],\n");
 }

@@ -101,6 +101,21 @@ pages=$($J "$D/tg" '"page" in r' | wc -l)
 	fail "telegram: pages after the first must use before="
 echo "telegram: $n posts in $pages pages"
 
+# --since stops the paging early; --since and --until bound the posts read.
+collect tgr telegram:kibhr_news --base "$BASE" --since 2020-04-28T12:00:00Z --until 2020-04-29T12:00:00Z
+pr=$($J "$D/tgr" '"page" in r' | wc -l)
+[ "$pr" -lt "$pages" ] || fail "telegram --since: $pr pages, as many as without it"
+n=$(posts_in tgr)
+[ "$n" -gt 0 ] || fail "telegram --since/--until: no posts"
+"$PYTHON3" - "$D/tgr.jsonl" <<'EOF' || fail "telegram --since/--until: a post outside the range"
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    t = json.loads(line)["created_at"]
+    assert "2020-04-28T12:00:00" <= t < "2020-04-29T12:00:00", t
+EOF
+grep -q "outside the time range" "$D/tgr.log" || fail "telegram --since/--until: nothing dropped?"
+echo "telegram --since/--until: $n posts in $pr pages"
+
 # The stores feed a scan directly; the planted campaign is found.
 "$CHORUS" scan "$D/pub" "$D/tg" "$D/rss" "$D/bss" --json "$D/scan.json" --progress none \
 	2> "$D/scan.log" || fail "scan of the stores failed: $(cat "$D/scan.log")"
