@@ -462,6 +462,11 @@ static void mastodon_page(const run *r, const chorus_http_resp *resp, json_t *j,
 	}
 	{
 		char *nx = chorus_link_next(resp->link);
+		if (nx && resp->url) { /* a relative link: against the URL it came from */
+			char *abs = chorus_url_resolve(resp->url, nx);
+			chorus_free(nx);
+			nx = abs;
+		}
 		if (nx)
 			json_object_set_new(p->next, "next", json_string(nx));
 		else

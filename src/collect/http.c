@@ -1293,3 +1293,23 @@ int chorus_http_do(chorus_http *h, const chorus_http_req *req, chorus_http_resp 
 	walk_dispose(&w);
 	return r->failure;
 }
+
+char *chorus_url_resolve(const char *base, const char *ref)
+{
+	CURLU *u = curl_url();
+	char *got = NULL, *out = NULL;
+
+	if (!u)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK) {
+		const size_t n = strlen(got);
+		out = chorus_malloc(n + 1);
+		if (out)
+			memcpy(out, got, n + 1);
+	}
+	curl_free(got);
+	curl_url_cleanup(u);
+	return out;
+}

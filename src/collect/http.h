@@ -141,6 +141,11 @@ long long chorus_http_date(const char *v);
  * when absent, empty, link is NULL (no Link header) or out of memory. */
 char *chorus_link_next(const char *link);
 
+/* ref (absolute, or relative as in a Link or Location header) resolved
+ * against the absolute URL base; allocated (chorus_free), or NULL when
+ * either cannot be parsed (or out of memory). */
+char *chorus_url_resolve(const char *base, const char *ref);
+
 /* A short fixed name for a failure code: "ok", "connect", "tls",
  * "timeout", "toobig", "truncated", "redirect", "policy", "nomem",
  * "other" (also for unknown codes).  Static string. */

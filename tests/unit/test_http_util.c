@@ -321,8 +321,29 @@ static void test_alloc_failure(void)
 	CHECK(ok);
 }
 
+static void check_resolve(const char *base, const char *ref, const char *want)
+{
+	char *got = chorus_url_resolve(base, ref);
+	if (want)
+		CHECK_STR(got, want);
+	else
+		CHECK(got == NULL);
+	chorus_free(got);
+}
+
+static void test_resolve(void)
+{
+	const char *b = "https://m.example/api/v1/timelines/tag/x?limit=40";
+	check_resolve(b, "https://other.example/a?max_id=1", "https://other.example/a?max_id=1");
+	check_resolve(b, "/api/v1/timelines/tag/x?max_id=5", "https://m.example/api/v1/timelines/tag/x?max_id=5");
+	check_resolve(b, "x?max_id=5", "https://m.example/api/v1/timelines/tag/x?max_id=5");
+	check_resolve(b, "?max_id=7", "https://m.example/api/v1/timelines/tag/x?max_id=7");
+	check_resolve("not a url", "/a", NULL);
+}
+
 int main(void)
 {
+	test_resolve();
 	test_redact_names();
 	test_redact_other();
 	test_allowed();
