@@ -15,6 +15,7 @@
 #include "chorus/alloc.h"
 #include "chorus/hash.h"
 #include "chorus/timeutil.h"
+#include "par_int.h"
 #include "scan_int.h"
 #include "sort_int.h"
 
@@ -93,9 +94,15 @@ static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
 	}
 	/* Stable, so posts with equal times keep their input order. */
 	chorus_radix_kv(k, v, kt, vt, n);
-	for (size_t i = 0; i < n; i++) {
-		s->post[i] = &posts[v[i]];
-		s->time[i] = posts[v[i]].created_at;
+	{
+		const int nt = chorus_par_threads(s->p.threads);
+		const long ln = (long)n;
+#pragma omp parallel for num_threads(nt) schedule(static) default(none) \
+	shared(s, posts, v) firstprivate(ln)
+		for (long i = 0; i < ln; i++) {
+			s->post[i] = &posts[v[i]];
+			s->time[i] = posts[v[i]].created_at;
+		}
 	}
 	rc = CHORUS_OK;
 out:
@@ -111,15 +118,33 @@ static int number_authors(struct chorus_scan *s)
 {
 	size_t cap = 16;
 	uint32_t *slot, next = 0;
+	size_t *hash;
 
 	while (cap < 2 * s->n)
 		cap *= 2;
 	slot = chorus_calloc(cap, sizeof *slot); /* scan index + 1, 0 = empty */
-	if (!slot)
+	hash = chorus_mallocarray(s->n ? s->n : 1, sizeof *hash);
+	if (!slot || !hash) {
+		chorus_free(slot);
+		chorus_free(hash);
 		return CHORUS_ENOMEM;
+	}
+	{
+		/* the hashes in parallel; the numbering (first post first) in order */
+		const int nt = chorus_par_threads(s->p.threads);
+		const long ln = (long)s->n;
+		const size_t mask = cap - 1;
+#pragma omp parallel for num_threads(nt) schedule(static) default(none) \
+	shared(s, hash) firstprivate(ln, mask)
+		for (long i = 0; i < ln; i++)
+			hash[i] = (size_t)(chorus_hash64(s->post[i]->author.p, s->post[i]->author.len, 0) &
+					     mask);
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		const chorus_str *a = &s->post[i]->author;
-		size_t h = (size_t)chorus_hash64(a->p, a->len, 0) & (cap - 1);
+		size_t h = hash[i];
+		if (i + 16 < s->n)
+			__builtin_prefetch(&slot[hash[i + 16]]);
 		for (;; h = (h + 1) & (cap - 1)) {
 			if (!slot[h]) {
 				slot[h] = (uint32_t)i + 1;
@@ -135,6 +160,7 @@ static int number_authors(struct chorus_scan *s)
 	}
 	s->nauthors = next;
 	chorus_free(slot);
+	chorus_free(hash);
 	return CHORUS_OK;
 }
 
