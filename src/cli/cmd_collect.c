@@ -166,6 +166,7 @@ static char *read_secret(const char *path, const char *what)
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0 || (size_t)n >= sizeof buf - 1) {
+		memset(buf, 0, sizeof buf);
 		cli_error("%s: the %s file %s", path, what, n < 0 ? "cannot be read" : "is too long");
 		return NULL;
 	}
@@ -174,6 +175,7 @@ static char *read_secret(const char *path, const char *what)
 		len--;
 	buf[len] = 0;
 	if (!len || memchr(buf, '\n', len)) {
+		memset(buf, 0, sizeof buf);
 		cli_error("%s: the %s file must hold the %s alone, on one line", path, what, what);
 		return NULL;
 	}
@@ -388,8 +390,10 @@ static int load_secrets(collect_cli *c)
 	if (o->source <= CHORUS_SRC_MASTODON_SEARCH) {
 		if (c->token_file && !(c->token = read_secret(c->token_file, "token")))
 			return CLI_EXIT_USAGE;
-		if (!c->token && (env = getenv("CHORUS_MASTODON_TOKEN")) && *env)
+		if (!c->token && (env = getenv("CHORUS_MASTODON_TOKEN")) && *env) {
 			c->token = strdup(env);
+			memset((char *)env, 0, strlen(env)); /* no second copy stays in memory */
+		}
 		o->token = c->token;
 		if (o->source == CHORUS_SRC_MASTODON_SEARCH && !o->token) {
 			cli_error("collect: Mastodon search needs an access token (--token-file FILE "
@@ -401,8 +405,10 @@ static int load_secrets(collect_cli *c)
 			o->bsky_handle = getenv("CHORUS_BSKY_HANDLE");
 		if (c->password_file && !(c->password = read_secret(c->password_file, "password")))
 			return CLI_EXIT_USAGE;
-		if (!c->password && (env = getenv("CHORUS_BSKY_PASSWORD")) && *env)
+		if (!c->password && (env = getenv("CHORUS_BSKY_PASSWORD")) && *env) {
 			c->password = strdup(env);
+			memset((char *)env, 0, strlen(env));
+		}
 		o->bsky_password = c->password;
 		if (!o->bsky_handle || !*o->bsky_handle || !o->bsky_password) {
 			cli_error("collect: Bluesky search needs a login: --bsky-handle (or "

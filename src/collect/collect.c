@@ -23,17 +23,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
 
 #include "chorus/alloc.h"
 #include "chorus/timeutil.h"
+#include "chorus/utf8.h"
 #include "collect.h"
 #include "import_web.h"
 #include "store.h"
 
 #define URL_MAX 4096
+#define CURSOR_MAX 2048 /* longest paging cursor or next URL accepted */
 
 typedef struct run {
 	const chorus_collect_opts *o;
@@ -135,6 +138,47 @@ static const char *format_of(int s)
 		: s == CHORUS_SRC_FEED ? "feed" : "telegram-web";
 }
 
+/* ---- text for the journal ---- */
+
+/* A JSON string of s as valid UTF-8: a byte that is not part of a valid
+ * sequence is written as the text \xNN (a server's header, a URL cut in
+ * the middle of a character), so a record is never lost to bad bytes. */
+static json_t *jtext(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const size_t len = s ? strlen(s) : 0;
+	json_t *j;
+	char *o;
+	size_t pos = 0, n = 0;
+
+	if (!s)
+		return json_null();
+	j = json_stringn(s, len);
+	if (j)
+		return j;
+	o = malloc(len * 4 + 1);
+	if (!o)
+		return NULL;
+	while (pos < len) {
+		const size_t at = pos;
+		uint32_t cp;
+		if (chorus_utf8_decode(s, len, &pos, &cp) == 0 && cp != 0) {
+			memcpy(o + n, s + at, pos - at);
+			n += pos - at;
+		} else {
+			const unsigned char c = (unsigned char)s[at];
+			o[n++] = '\\';
+			o[n++] = 'x';
+			o[n++] = hex[c >> 4];
+			o[n++] = hex[c & 15];
+			pos = at + 1;
+		}
+	}
+	j = json_stringn(o, n);
+	free(o);
+	return j;
+}
+
 /* ---- URLs ---- */
 
 static void url_escape(char *out, size_t cap, const char *s)
@@ -181,6 +225,20 @@ static long page_size(const run *r, long max)
 static const char *state_str(const run *r, const char *key)
 {
 	return json_string_value(json_object_get(r->state, key));
+}
+
+/* Whether URLs a and b have the same scheme://host[:port] (the text up to
+ * the first '/' after "://"; compared without case). */
+static int same_origin(const char *a, const char *b)
+{
+	const char *sa = a ? strstr(a, "://") : NULL, *sb = b ? strstr(b, "://") : NULL;
+	size_t na, nb;
+
+	if (!sa || !sb)
+		return 0;
+	na = (size_t)(sa - a) + 3 + strcspn(sa + 3, "/?#");
+	nb = (size_t)(sb - b) + 3 + strcspn(sb + 3, "/?#");
+	return na == nb && strncasecmp(a, b, na) == 0;
 }
 
 /* The URL of the next request, or of the account lookup first. */
@@ -297,9 +355,11 @@ static long reset_wait(const char *v)
 	errno = 0;
 	x = strtoll(v, &end, 10);
 	if (end != v && *end == 0 && errno == 0 && x >= 0) {
+		if (x > 100000000000LL) /* epoch milliseconds */
+			x /= 1000;
 		if (x > 1000000000LL)
-			return x > now ? (long)(x - now) : 0;
-		return (long)x;
+			x = x > now ? x - now : 0;
+		return x > 10LL * 366 * 86400 ? 10L * 366 * 86400 : (long)x;
 	}
 	if (chorus_time_parse_rfc3339(v, strlen(v), &ns) == 0) {
 		const long long t = ns / CHORUS_NS_PER_SEC + (ns % CHORUS_NS_PER_SEC ? 1 : 0);
@@ -341,7 +401,7 @@ static int record_run(run *r, const char *event, int resume, const char *status,
 		json_object_set_new(rec, "pages", json_integer(r->res->pages));
 		json_object_set_new(rec, "posts", json_integer(r->res->posts));
 		if (why)
-			json_object_set_new(rec, "reason", json_string(why));
+			json_object_set_new(rec, "reason", jtext(why));
 	}
 	rc = chorus_store_add(r->st, rec, r->err);
 	json_decref(rec);
@@ -363,8 +423,8 @@ static int record_gap(run *r, int64_t from, int64_t to, const char *reason, cons
 	json_object_set_new(rec, "from", json_string(a));
 	json_object_set_new(rec, stopped ? "until_at_least" : "to", json_string(b));
 	json_object_set_new(rec, "seconds", json_integer((to - from + CHORUS_NS_PER_SEC / 2) / CHORUS_NS_PER_SEC));
-	json_object_set_new(rec, "reason", json_string(reason));
-	json_object_set_new(rec, "url", json_string(url));
+	json_object_set_new(rec, "reason", jtext(reason));
+	json_object_set_new(rec, "url", jtext(url));
 	if (stopped)
 		json_object_set_new(rec, "stopped", json_true());
 	rc = chorus_store_add(r->st, rec, r->err);
@@ -375,7 +435,7 @@ static int record_gap(run *r, int64_t from, int64_t to, const char *reason, cons
 static void set_header(json_t *h, const char *name, const char *v)
 {
 	if (v)
-		json_object_set_new(h, name, json_string(v));
+		json_object_set_new(h, name, jtext(v));
 }
 
 static json_t *response_record(const run *r, const char *url, const chorus_http_resp *resp)
@@ -390,11 +450,11 @@ static json_t *response_record(const run *r, const char *url, const chorus_http_
 		return NULL;
 	}
 	json_object_set_new(rec, "kind", json_string("response"));
-	json_object_set_new(rec, "source", json_string(r->o->spec));
+	json_object_set_new(rec, "source", jtext(r->o->spec));
 	json_object_set_new(rec, "method", json_string("GET"));
-	json_object_set_new(rec, "url", json_string(url));
+	json_object_set_new(rec, "url", jtext(url));
 	if (resp->url && strcmp(resp->url, url) != 0)
-		json_object_set_new(rec, "final_url", json_string(resp->url));
+		json_object_set_new(rec, "final_url", jtext(resp->url));
 	json_object_set_new(rec, "status", json_integer(resp->status));
 	json_object_set_new(rec, "received_at", json_string(now));
 	set_header(h, "date", resp->date);
@@ -466,10 +526,18 @@ static void mastodon_page(const run *r, const chorus_http_resp *resp, json_t *j,
 			char *abs = chorus_url_resolve(resp->url, nx);
 			chorus_free(nx);
 			nx = abs;
+			if (!nx)
+				p->bad = "a Link rel=\"next\" that cannot be resolved";
 		}
-		if (nx)
-			json_object_set_new(p->next, "next", json_string(nx));
-		else
+		if (nx && !same_origin(nx, r->o->base))
+			p->bad = "a Link rel=\"next\" to another server (the token must not follow it)";
+		else if (nx && strlen(nx) > CURSOR_MAX)
+			p->bad = "a Link rel=\"next\" longer than 2048 bytes";
+		else if (nx && json_object_set_new(p->next, "next", json_string(nx)) != 0)
+			p->bad = "a Link rel=\"next\" that is not valid UTF-8";
+		else if (nx && state_str(r, "next") && !strcmp(state_str(r, "next"), nx) && p->posts)
+			p->bad = "a Link rel=\"next\" to the page itself (paging would not move on)";
+		else if (!nx)
 			json_object_del(p->next, "next");
 		p->done = !nx || p->posts == 0;
 		chorus_free(nx);
@@ -498,7 +566,12 @@ static void bluesky_page(const run *r, json_t *j, page *p)
 	p->posts = (long)json_array_size(arr);
 	json_array_foreach(arr, i, it)
 		see_time(p, bsky_time(search ? it : json_object_get(it, "post")));
-	if (cursor && *cursor)
+	if (cursor && strlen(cursor) > CURSOR_MAX)
+		p->bad = "a cursor longer than 2048 bytes";
+	else if (cursor && *cursor && state_str(r, "cursor") && !strcmp(state_str(r, "cursor"), cursor) &&
+		 p->posts)
+		p->bad = "the same cursor again (paging would not move on)";
+	else if (cursor && *cursor)
 		json_object_set_new(p->next, "cursor", json_string(cursor));
 	else
 		json_object_del(p->next, "cursor");
@@ -516,9 +589,14 @@ static void analyse(run *r, const chorus_http_resp *resp, int lookup, page *p)
 			p->bad = "not a Telegram channel preview page";
 			return;
 		}
+		const json_int_t cur = json_integer_value(json_object_get(r->state, "before"));
 		p->posts = (long)info.messages;
 		see_time(p, info.oldest_ns);
 		see_time(p, info.newest_ns);
+		if (info.before > (uint64_t)INT64_MAX || (cur > 0 && info.before >= (uint64_t)cur)) {
+			p->bad = "a \"load more\" link that does not go back (paging would not move on)";
+			return;
+		}
 		json_object_set_new(p->next, "before", json_integer((json_int_t)info.before));
 		p->done = info.before == 0 || info.messages == 0;
 	} else if (s == CHORUS_SRC_FEED) {
@@ -569,6 +647,7 @@ int chorus_collect_page_info(int source, const char *body, size_t len, const cha
 	memset(out, 0, sizeof *out);
 	o.source = source;
 	o.since_ns = since_ns;
+	o.base = "https://m.example"; /* next links must stay on this origin */
 	r.o = &o;
 	r.state = json_object();
 	p.next = json_object();
@@ -615,6 +694,9 @@ static int pause_for(run *r, long secs, const char *why, const char *url)
 	char reason[300];
 	int rc;
 
+	if (secs > 10L * 366 * 86400) /* far past any --max-wait: no overflow below */
+		secs = 10L * 366 * 86400;
+
 	snprintf(reason, sizeof reason, "%s: waiting %ld s", why, secs);
 	if (secs > r->o->max_wait_s) {
 		logf_(r, 1, "%s: %s, over --max-wait %ld s: stopping here (go on later with --resume)",
@@ -645,6 +727,21 @@ static long next_backoff(run *r)
 
 /* ---- Bluesky session ---- */
 
+/* Overwrite a string jansson holds (a credential) before it is freed. */
+static void wipe_json_string(json_t *v)
+{
+	if (json_is_string(v))
+		memset((char *)json_string_value(v), 0, json_string_length(v));
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
 static int bsky_session(run *r, int refresh)
 {
 	chorus_http_req req = { 0 };
@@ -652,9 +749,10 @@ static int bsky_session(run *r, int refresh)
 	chorus_http_header auth;
 	char url[URL_MAX], bearer[4200], *body = NULL;
 	json_t *j;
-	int ok;
+	int ok, rc = CHORUS_OK;
 
 	memset(&resp, 0, sizeof resp);
+	bearer[0] = 0;
 	if (refresh && r->refresh) {
 		snprintf(url, sizeof url, "%s/xrpc/com.atproto.server.refreshSession", r->o->base);
 		snprintf(bearer, sizeof bearer, "Bearer %s", r->refresh);
@@ -662,9 +760,16 @@ static int bsky_session(run *r, int refresh)
 		req.headers = &auth;
 		req.nheaders = 1;
 	} else {
-		json_t *cred = json_pack("{s:s, s:s}", "identifier", r->o->bsky_handle,
-					 "password", r->o->bsky_password);
+		json_t *cred;
+		if (!r->o->bsky_handle || !r->o->bsky_password) {
+			chorus_error_set(r->err, r->o->spec, 0, "a Bluesky login needs a handle and an "
+					 "app password");
+			return CHORUS_ERR;
+		}
+		cred = json_pack("{s:s, s:s}", "identifier", r->o->bsky_handle, "password",
+				 r->o->bsky_password);
 		body = cred ? json_dumps(cred, JSON_COMPACT) : NULL;
+		wipe_json_string(json_object_get(cred, "password"));
 		json_decref(cred);
 		if (!body)
 			return CHORUS_ENOMEM;
@@ -672,28 +777,44 @@ static int bsky_session(run *r, int refresh)
 		req.body = body;
 		req.body_len = strlen(body);
 		req.content_type = "application/json";
+		req.secret_body = 1; /* never sent on to another origin by a redirect */
 	}
 	req.url = url;
 	req.method = "POST";
 	chorus_http_do(r->http, &req, &resp);
-	if (body) {
-		memset(body, 0, strlen(body));
-		free(body);
-	}
+	wipe_free(body);
 	memset(bearer, 0, sizeof bearer);
 	j = resp.failure == CHORUS_HTTP_OK && resp.status == 200
 		? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
 	ok = j && json_is_string(json_object_get(j, "accessJwt")) &&
 	     json_is_string(json_object_get(j, "refreshJwt"));
 	if (ok) {
-		free(r->access);
-		free(r->refresh);
+		wipe_free(r->access);
+		wipe_free(r->refresh);
 		r->access = strdup(json_string_value(json_object_get(j, "accessJwt")));
 		r->refresh = strdup(json_string_value(json_object_get(j, "refreshJwt")));
+		if (!r->access || !r->refresh) {
+			wipe_free(r->access);
+			wipe_free(r->refresh);
+			r->access = r->refresh = NULL;
+			ok = 0;
+			rc = CHORUS_ENOMEM;
+		}
+	}
+	if (ok) {
+		/* A session response holds tokens: it is never kept in the
+		 * store; the journal says a session was made. */
+		json_t *rec = json_pack("{s:s, s:s, s:i}", "kind", "session", "event",
+					refresh ? "refreshed" : "created", "status", (int)resp.status);
+		const char *did = json_string_value(json_object_get(j, "did"));
+		const char *handle = json_string_value(json_object_get(j, "handle"));
+		if (rec && did)
+			json_object_set_new(rec, "did", jtext(did));
+		rc = rec ? chorus_store_add(r->st, rec, r->err) : CHORUS_ENOMEM;
+		json_decref(rec);
 		logf_(r, 0, "Bluesky session %s for %s", refresh ? "refreshed" : "created",
-		      json_string_value(json_object_get(j, "handle")) ?
-		      json_string_value(json_object_get(j, "handle")) : r->o->bsky_handle);
-	} else {
+		      handle ? handle : r->o->bsky_handle);
+	} else if (rc == CHORUS_OK) {
 		json_t *ej = j ? NULL : json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
 		const char *e = json_string_value(json_object_get(j ? j : ej, "error"));
 		if (resp.failure != CHORUS_HTTP_OK)
@@ -702,25 +823,20 @@ static int bsky_session(run *r, int refresh)
 		else
 			chorus_error_set(r->err, url, 0, "Bluesky %s failed: HTTP %ld%s%.64s",
 					 refresh ? "session refresh" : "login", resp.status,
-					 e ? " " : "", e ? e : "");
+					 e && strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+					 strlen(e) ? " " : "",
+					 e && strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+					 strlen(e) ? e : "");
 		json_decref(ej);
+		rc = CHORUS_ERR;
 	}
-	/* A session response holds tokens: it is never kept in the store; the
-	 * journal says a session was made. */
-	if (ok) {
-		json_t *rec = json_pack("{s:s, s:s, s:i, s:s?}", "kind", "session", "event",
-					refresh ? "refreshed" : "created", "status", (int)resp.status,
-					"did", json_string_value(json_object_get(j, "did")));
-		if (rec) {
-			chorus_store_add(r->st, rec, r->err);
-			json_decref(rec);
-		}
-	}
+	wipe_json_string(json_object_get(j, "accessJwt"));
+	wipe_json_string(json_object_get(j, "refreshJwt"));
 	json_decref(j);
+	if (resp.body)
+		memset(resp.body, 0, resp.len);
 	chorus_http_resp_free(&resp);
-	if (r->access && !r->refresh)
-		ok = 0;
-	return ok ? CHORUS_OK : CHORUS_ERR;
+	return rc;
 }
 
 /* ---- one page ---- */
@@ -772,8 +888,10 @@ static int classify(run *r, const chorus_http_resp *resp, page *p, int lookup, c
 	}
 	if (s == 304 && r->o->source == CHORUS_SRC_FEED)
 		return R_NOT_MODIFIED;
-	if (is_bluesky(r->o->source) && is_expired_token(resp))
+	if (is_bluesky(r->o->source) && r->access && is_expired_token(resp)) {
+		snprintf(why, 256, "HTTP %ld ExpiredToken", s);
 		return R_REFRESH;
+	}
 	snprintf(why, 256, "HTTP %ld", s);
 	if (s == 429 || s == 408 || s >= 500)
 		return R_RETRY;
@@ -808,6 +926,8 @@ static int one_page(run *r)
 		chorus_http_resp resp;
 		page p = { 0 };
 		const char *etag = NULL, *lm = NULL;
+
+		why[0] = 0;
 		int what, rc;
 		long wait = -1;
 
@@ -838,6 +958,11 @@ static int one_page(run *r)
 		memset(&resp, 0, sizeof resp);
 		chorus_http_do(r->http, &req, &resp);
 		memset(bearer, 0, sizeof bearer);
+		if (r->o->stop && *r->o->stop) { /* the transfer was cut: fetched again on resume */
+			chorus_http_resp_free(&resp);
+			chorus_free(shown);
+			return CHORUS_COLLECT_INTERRUPTED;
+		}
 		r->requests++;
 		r->res->responses++;
 		attempts++;
@@ -848,12 +973,16 @@ static int one_page(run *r)
 			return CHORUS_ENOMEM;
 		}
 		if (resp.failure != CHORUS_HTTP_OK) {
-			json_t *rec = json_pack("{s:s, s:s, s:s, s:s}", "kind", "error", "source",
-						r->o->spec, "url", shown, "reason", resp.error);
+			json_t *rec = json_object();
 			char now[32];
 			chorus_store_now(now);
-			if (rec)
+			if (rec) {
+				json_object_set_new(rec, "kind", json_string("error"));
+				json_object_set_new(rec, "source", jtext(r->o->spec));
+				json_object_set_new(rec, "url", jtext(shown));
+				json_object_set_new(rec, "reason", jtext(resp.error));
 				json_object_set_new(rec, "at", json_string(now));
+			}
 			rc = rec ? chorus_store_add(r->st, rec, r->err) : CHORUS_ENOMEM;
 			json_decref(rec);
 			snprintf(why, sizeof why, "%s", resp.error);
@@ -891,7 +1020,7 @@ static int one_page(run *r)
 				json_object_set(pg, "next", p.next);
 				json_object_set_new(rec, "page", pg);
 			} else if (rec && what != R_NOT_MODIFIED) {
-				json_object_set_new(rec, "rejected", json_string(why));
+				json_object_set_new(rec, "rejected", jtext(why));
 			}
 			json_object_set_new(rec, "attempt", json_integer(attempts));
 			rc = rec ? chorus_store_add_response(r->st, rec, resp.body, resp.len, r->err)
@@ -901,6 +1030,15 @@ static int one_page(run *r)
 				wait = chorus_retry_after_secs(resp.retry_after, now_ns() / CHORUS_NS_PER_SEC);
 				snprintf(why, sizeof why, "HTTP 429 Too Many Requests%s",
 					 wait >= 0 ? " (Retry-After)" : "");
+			}
+			/* no Retry-After: the rate-limit reset, when the server
+			 * says the limit is used up (Mastodon sends only that) */
+			if (what == R_RETRY && wait < 0 && resp.rl_reset &&
+			    (resp.status == 429 || (resp.rl_remaining && !strcmp(resp.rl_remaining, "0")))) {
+				wait = reset_wait(resp.rl_reset);
+				if (wait >= 0)
+					snprintf(why, sizeof why, "HTTP %ld%s (rate limit reset)", resp.status,
+						 resp.status == 429 ? " Too Many Requests" : "");
 			}
 			if (what == R_PAGE || what == R_NOT_MODIFIED) {
 				/* the server says none is left: wait for the reset first */
@@ -927,13 +1065,13 @@ static int one_page(run *r)
 				r->o->progress(r->o->ud, r->res->pages, r->res->posts, 0, NULL);
 			logf_(r, 0, "%s: %ld post%s%s", shown, p.posts, p.posts == 1 ? "" : "s",
 			      p.done ? " (last page)" : "");
-			chorus_free(shown);
 			r->backoff = 0;
 			if (!rc && r->rl_wait > 0) { /* the server's rate limit is used up */
 				const long w = r->rl_wait;
 				r->rl_wait = 0;
-				rc = pause_for(r, w, "rate limit used up (RateLimit-Remaining: 0)", url);
+				rc = pause_for(r, w, "rate limit used up (RateLimit-Remaining: 0)", shown);
 			}
+			chorus_free(shown);
 			return rc ? rc : R_PAGE;
 		case R_NOT_MODIFIED:
 			json_decref(p.next);
@@ -944,7 +1082,13 @@ static int one_page(run *r)
 			return rc ? rc : R_NOT_MODIFIED;
 		case R_REFRESH:
 			json_decref(p.next);
-			if (refreshed++ || (bsky_session(r, 1) != 0 && bsky_session(r, 0) != 0)) {
+			if (refreshed++) {
+				chorus_error_set(r->err, shown, 0, "the server said ExpiredToken right after "
+						 "a new session: giving up");
+				chorus_free(shown);
+				return CHORUS_COLLECT_FAILED;
+			}
+			if (bsky_session(r, 1) != 0 && bsky_session(r, 0) != 0) {
 				chorus_free(shown);
 				return CHORUS_COLLECT_FAILED;
 			}
@@ -986,6 +1130,8 @@ static int one_page(run *r)
 /* Index of the record starting the current pass (a run that did not
  * resume), or -1; *finished when the last run record says it ended
  * complete (or at its limit). */
+/* *finished: 0 the last run did not finish, 1 it completed, 2 it stopped
+ * at a --max-* limit (a later --resume goes on; a plain run starts anew). */
 static long current_pass(const chorus_store *st, int *finished)
 {
 	long start = -1;
@@ -1002,7 +1148,7 @@ static long current_pass(const chorus_store *st, int *finished)
 			*finished = 0;
 		} else {
 			const char *s = json_string_value(json_object_get(rec, "status"));
-			*finished = s && (!strcmp(s, "complete") || !strcmp(s, "limit"));
+			*finished = !s ? 0 : !strcmp(s, "complete") ? 1 : !strcmp(s, "limit") ? 2 : 0;
 		}
 	}
 	return start;
@@ -1055,10 +1201,32 @@ static const char *end_name(int end)
 	return n[end];
 }
 
+/* A resumed pass keeps the --since / --until its first run recorded (a
+ * relative bound given again would have moved). */
+static void pass_bounds(run *r, chorus_collect_opts *oc, const json_t *start)
+{
+	const char *since = json_string_value(json_object_get(start, "since"));
+	const char *until = json_string_value(json_object_get(start, "until"));
+	int64_t a = 0, b = 0;
+
+	if (since)
+		chorus_time_parse_rfc3339(since, strlen(since), &a);
+	if (until)
+		chorus_time_parse_rfc3339(until, strlen(until), &b);
+	if ((oc->since_ns || oc->until_ns) && (a != oc->since_ns || b != oc->until_ns))
+		logf_(r, 1, "resuming with the time range the pass began with (--since %s, "
+		      "--until %s), not the one given now", since ? since : "none",
+		      until ? until : "none");
+	oc->since_ns = a;
+	oc->until_ns = b;
+}
+
 int chorus_collect_run(const chorus_collect_opts *o, const char *dir,
 		       chorus_collect_result *res, chorus_error *err)
 {
-	run r = { .o = o, .res = res, .err = err };
+	chorus_collect_opts oc = *o;
+	run r = { .o = &oc, .res = res, .err = err };
+	long base_pages, base_posts;
 	json_t *meta = store_meta(o);
 	int finished, rc, end = CHORUS_COLLECT_COMPLETE;
 	long start;
@@ -1071,7 +1239,7 @@ int chorus_collect_run(const chorus_collect_opts *o, const char *dir,
 	if (rc)
 		return rc;
 	start = current_pass(r.st, &finished);
-	if (o->resume && start >= 0 && finished) {
+	if (o->resume && start >= 0 && finished == 1) {
 		logf_(&r, 0, "%s: nothing to resume: the last run finished", dir);
 		chorus_store_close(r.st);
 		return CHORUS_OK;
@@ -1082,30 +1250,38 @@ int chorus_collect_run(const chorus_collect_opts *o, const char *dir,
 		chorus_store_close(r.st);
 		return CHORUS_EUSAGE;
 	}
-	if (o->resume && start >= 0)
+	if (o->resume && start >= 0) {
 		r.state = resume_state(&r, start);
+		pass_bounds(&r, &oc, chorus_store_record(r.st, (size_t)start));
+	}
 	else if (o->resume)
 		logf_(&r, 0, "%s: no run to resume yet: starting one", dir);
 	if (!r.state)
 		r.state = json_object();
-	r.http = chorus_http_new(&o->http);
+	{
+		chorus_http_opts ho = o->http;
+		ho.stop = (const volatile int *)o->stop;
+		r.http = chorus_http_new(&ho);
+	}
 	if (!r.state || !r.http) {
 		rc = CHORUS_ENOMEM;
 		goto out;
 	}
-	res->pages = (long)json_integer_value(json_object_get(r.state, "pages"));
-	res->posts = (long)json_integer_value(json_object_get(r.state, "posts"));
+	res->pages = base_pages = (long)json_integer_value(json_object_get(r.state, "pages"));
+	res->posts = base_posts = (long)json_integer_value(json_object_get(r.state, "posts"));
 	/* with nothing to resume, this run starts the pass */
 	rc = record_run(&r, "start", o->resume && start >= 0, NULL, NULL);
 	if (rc)
 		goto out;
-	if (o->source == CHORUS_SRC_BSKY_SEARCH && bsky_session(&r, 0) != 0) {
+	if (o->source == CHORUS_SRC_BSKY_SEARCH && !json_is_true(json_object_get(r.state, "done")) &&
+	    bsky_session(&r, 0) != 0) {
 		end = CHORUS_COLLECT_FAILED;
 		goto end;
 	}
 	while (!json_is_true(json_object_get(r.state, "done"))) {
-		if ((o->max_pages && res->pages >= o->max_pages) ||
-		    (o->max_posts && res->posts >= o->max_posts)) {
+		/* the --max-* limits count this run's pages and posts */
+		if ((o->max_pages && res->pages - base_pages >= o->max_pages) ||
+		    (o->max_posts && res->posts - base_posts >= o->max_posts)) {
 			end = CHORUS_COLLECT_LIMIT;
 			break;
 		}
@@ -1126,8 +1302,8 @@ out:
 		memset(r.access, 0, strlen(r.access));
 	if (r.refresh)
 		memset(r.refresh, 0, strlen(r.refresh));
-	free(r.access);
-	free(r.refresh);
+	wipe_free(r.access);
+	wipe_free(r.refresh);
 	json_decref(r.state);
 	chorus_http_free(r.http);
 	chorus_store_close(r.st);

@@ -92,7 +92,8 @@ int chorus_collect_run(const chorus_collect_opts *o, const char *dir,
 		       chorus_collect_result *res, chorus_error *err);
 
 /* What the collector reads from a 200 response of a source (for tests and
- * fuzzing; the account source reads its lookup): posts, their time span,
+ * fuzzing; the account source reads its lookup; the server is taken to be
+ * https://m.example): posts, their time span,
  * whether it is the last page, the paging state after it (owned: decref
  * it), or why it is not a page. */
 typedef struct chorus_collect_page {

@@ -472,6 +472,9 @@ long chorus_retry_after_secs(const char *v, long long now_epoch)
 	long long at;
 	long secs = 0;
 
+	if (!p)
+		return -1; /* no Retry-After header */
+
 	while (is_ows(*p))
 		p++;
 	if (is_digit((unsigned char)*p)) {
@@ -655,6 +658,7 @@ void chorus_http_opts_default(chorus_http_opts *o)
 	o->max_body = 32 * MiB;
 	o->max_redirects = 5;
 	o->user_agent = NULL;
+	o->stop = NULL;
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -771,10 +775,15 @@ static char **header_slot(chorus_http_resp *r, const char *name, size_t n)
 
 /* Store value v[0..n) in *slot; a repeated Link header is joined with
  * ", " (RFC 9110 5.3), any other repeated header keeps the last value. */
+#define HEADER_MAX 8192 /* a value kept is at most this long (a journal line stays small) */
+
 static int set_header(char **slot, int join, const char *v, size_t n)
 {
 	size_t old = join && *slot ? strlen(*slot) : 0;
 	char *d;
+
+	if (old + n > HEADER_MAX)
+		return 0; /* over the cap: the value (or the repeat) is not kept */
 
 	if (old && n > SIZE_MAX - old - 3)
 		return -1;
@@ -833,6 +842,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return rc ? 0 : n;
 }
 
+/* Free a header list after wiping its text (credentials). */
+static void wipe_slist(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		if (l->data)
+			memset(l->data, 0, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
 /* The request headers, secret ones only when with_secrets.  A name or
  * value with a line break (a token file with a stray newline) is refused:
  * it would end the header early.  NULL with *bad set, or on ENOMEM. */
@@ -873,12 +891,25 @@ static struct curl_slist *build_headers(const chorus_http_req *req, int with_sec
 		rc = -1;
 	else if (!rc)
 		list = l;
+	if (line.data)
+		memset(line.data, 0, line.cap); /* it held the credential */
 	chorus_buf_dispose(&line);
 	if (rc) {
-		curl_slist_free_all(list);
+		wipe_slist(list);
 		return NULL;
 	}
 	return list;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const volatile int *stop = ud;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *stop ? 1 : 0;
 }
 
 static void set_options(chorus_http *h, CURLU *u, const char *method,
@@ -905,6 +936,11 @@ static void set_options(chorus_http *h, CURLU *u, const char *method,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, o->low_speed_secs);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (o->stop) { /* SIGINT / SIGTERM end a transfer at once */
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o->stop);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -1086,7 +1122,7 @@ static int transfer(chorus_http *h, CURLU *u, const char *url, const char *metho
 	curl_easy_setopt(h->curl, CURLOPT_CURLU, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(hdrs);
+	wipe_slist(hdrs);
 	return failure;
 }
 
@@ -1212,6 +1248,7 @@ static int walk_init(walk *w, const chorus_http *h, const chorus_http_req *req,
 	memset(w, 0, sizeof *w);
 	for (size_t i = 0; i < req->nheaders; i++)
 		w->has_secret |= req->headers[i].secret != 0;
+	w->has_secret |= req->secret_body != 0; /* a login's password */
 	w->seen = chorus_calloc((size_t)h->o.max_redirects + 1, sizeof *w->seen);
 	if (!w->seen) {
 		fail(r, CHORUS_HTTP_ENOMEM, req->url, "out of memory");

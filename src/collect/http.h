@@ -51,6 +51,7 @@ typedef struct chorus_http_opts {
 	size_t max_body;         /* default 32 MiB */
 	int max_redirects;       /* default 5 */
 	const char *user_agent;  /* default "chorus/VERSION (+collector)" */
+	const volatile int *stop;/* when set and non-zero: abort the transfer */
 } chorus_http_opts;
 
 /* Defaults as documented above. */
@@ -73,6 +74,8 @@ typedef struct chorus_http_req {
 	size_t body_len;
 	const char *content_type;        /* of the POST body */
 	int allow_http;                  /* the user listed this http URL */
+	int secret_body;                 /* the body is a credential (a login):
+					    never sent across origins */
 } chorus_http_req;
 
 typedef struct chorus_http_resp {

@@ -34,6 +34,7 @@ struct chorus_store {
 	int mode;
 	int lock_fd;
 	int journal_fd;
+	off_t journal_end;   /* bytes of good records: an append that fails is cut back to it */
 	json_t *meta;
 	json_t *records; /* array */
 	json_t *checkpoint;
@@ -125,8 +126,9 @@ static int write_atomic(const char *dir, const char *name, const void *p, size_t
 	ok = write_all(fd, p, n) == 0 && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
-		chorus_error_set(err, path, 0, "cannot write: %s", strerror(errno));
+		const int e = errno;
 		unlink(tmp);
+		chorus_error_set(err, path, 0, "cannot write: %s", strerror(e));
 		return CHORUS_EIO;
 	}
 	if (sync_dir(dir) != 0) {
@@ -233,12 +235,32 @@ static int check_body(const chorus_store *st, const json_t *rec, size_t lineno,
 
 /* Read and check the journal; *good_end is the offset after the last good
  * line (where a writer cuts a torn record off). */
+/* Read one line of at most cap bytes (its '\n' included) into buf;
+ * returns its length (0 at the end), or cap + 1 for a longer line, whose
+ * rest is skipped.  *complete: it ended with '\n'. */
+static size_t read_line(FILE *f, char *buf, size_t cap, int *complete)
+{
+	size_t n = 0;
+	int c;
+
+	*complete = 0;
+	while ((c = getc(f)) != EOF) {
+		if (n < cap)
+			buf[n] = (char)c;
+		n++;
+		if (c == '\n') {
+			*complete = 1;
+			break;
+		}
+	}
+	return n > cap ? cap + 1 : n;
+}
+
 static int load_journal(chorus_store *st, off_t *good_end, chorus_error *err)
 {
 	char jpath[4096];
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
+	char *line;
+	size_t lineno = 0;
 	off_t off = 0;
 	FILE *f;
 	int rc = CHORUS_OK;
@@ -249,23 +271,30 @@ static int load_journal(chorus_store *st, off_t *good_end, chorus_error *err)
 	f = fopen(jpath, "rb");
 	if (!f)
 		return errno == ENOENT ? CHORUS_OK : CHORUS_EIO;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		const int complete = len > 0 && line[len - 1] == '\n';
+	line = malloc(MAX_LINE + 1);
+	if (!line) {
+		fclose(f);
+		return CHORUS_ENOMEM;
+	}
+	for (;;) {
+		int complete, at_end;
+		const size_t len = read_line(f, line, MAX_LINE, &complete);
 		json_error_t je;
 		json_t *rec = NULL;
 		const char *why = NULL;
-		int at_end;
 
+		if (len == 0)
+			break;
 		lineno++;
-		at_end = fgetc(f) == EOF;
+		at_end = (getc(f) == EOF);
 		if (!at_end)
 			fseeko(f, -1, SEEK_CUR);
-		if ((size_t)len > MAX_LINE)
+		if (len > MAX_LINE)
 			why = "line longer than 1 MiB";
 		else if (!complete)
 			why = "no end of line";
 		else {
-			rec = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
+			rec = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 			if (!rec || !json_is_object(rec))
 				why = "not a JSON object";
 			else if (json_integer_value(json_object_get(rec, "seq")) !=
@@ -274,7 +303,9 @@ static int load_journal(chorus_store *st, off_t *good_end, chorus_error *err)
 			else if (!json_is_string(json_object_get(rec, "kind")))
 				why = "no kind";
 		}
-		if (why && at_end && strcmp(why, "seq out of order") != 0) {
+		/* Only a last line cut short is a torn record: a line is written
+		 * in one write(), so a complete line that is bad is damage. */
+		if (why && at_end && !complete) {
 			warnf(st, "%s:%zu: torn last record dropped (%s): the run writing it was cut off",
 			      jpath, lineno, why);
 			json_decref(rec);
@@ -297,7 +328,7 @@ static int load_journal(chorus_store *st, off_t *good_end, chorus_error *err)
 			rc = CHORUS_ENOMEM;
 			break;
 		}
-		off += len;
+		off += (off_t)len;
 		*good_end = off;
 	}
 	free(line);
@@ -305,25 +336,43 @@ static int load_journal(chorus_store *st, off_t *good_end, chorus_error *err)
 	return rc;
 }
 
-/* Remove bodies no record names and temporary files of a killed run. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A name the store itself makes in bodies/: <64 hex>.raw, or its
+ * temporary <64 hex>.raw.tmp.PID. */
+static int store_name(const char *n)
+{
+	return strspn(n, "0123456789abcdef") == 64 && !strncmp(n + 64, ".raw", 4) &&
+	       (!n[68] || !strncmp(n + 68, ".tmp.", 5));
+}
+
+/* Remove bodies no record names and temporary files of a killed run
+ * (only names the store makes: nothing else in the folder is touched). */
 static void drop_orphans(chorus_store *st)
 {
+	const size_t n = json_array_size(st->records);
+	const char **named = malloc((n ? n : 1) * sizeof *named);
 	char dir[4096], path[4400];
+	size_t k = 0;
 	struct dirent *e;
 	DIR *d;
 
-	if (path_of(st, "bodies", dir, sizeof dir) || !(d = opendir(dir)))
+	if (!named || path_of(st, "bodies", dir, sizeof dir) || !(d = opendir(dir))) {
+		free(named);
 		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *b = json_string_value(json_object_get(json_array_get(st->records, i), "body"));
+		if (b && !strncmp(b, "bodies/", 7))
+			named[k++] = b + 7;
+	}
+	qsort(named, k, sizeof *named, cmp_str);
 	while ((e = readdir(d)) != NULL) {
-		int named = 0;
-		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..")))
-			continue;
-		for (size_t i = 0; i < json_array_size(st->records) && !named; i++) {
-			const char *b = json_string_value(json_object_get(json_array_get(st->records, i),
-									  "body"));
-			named = b && !strncmp(b, "bodies/", 7) && !strcmp(b + 7, e->d_name);
-		}
-		if (named)
+		const char *key = e->d_name;
+		if (!store_name(key) || (k && bsearch(&key, named, k, sizeof *named, cmp_str)))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (unlink(path) == 0)
@@ -331,6 +380,18 @@ static void drop_orphans(chorus_store *st)
 			      "recording it)", path);
 	}
 	closedir(d);
+	free(named);
+	/* and the temporary files of store.json and checkpoint.json */
+	if ((d = opendir(st->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strncmp(e->d_name, META ".tmp.", sizeof META + 4) != 0 &&
+			    strncmp(e->d_name, CHECKPOINT ".tmp.", sizeof CHECKPOINT + 4) != 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", st->dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
 }
 
 static int open_meta(chorus_store *st, const json_t *meta, chorus_error *err)
@@ -435,10 +496,12 @@ int chorus_store_open(chorus_store **out, const char *dir, int mode, const json_
 	if (!rc && mode == CHORUS_STORE_WRITE) {
 		path_of(st, JOURNAL, path, sizeof path);
 		st->journal_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (st->journal_fd < 0 || ftruncate(st->journal_fd, good_end) != 0) {
+		if (st->journal_fd < 0 || ftruncate(st->journal_fd, good_end) != 0 ||
+		    fsync(st->journal_fd) != 0 || sync_dir(dir) != 0) {
 			chorus_error_set(err, path, 0, "cannot open for writing: %s", strerror(errno));
 			rc = CHORUS_EIO;
 		} else {
+			st->journal_end = good_end;
 			drop_orphans(st);
 		}
 	}
@@ -514,8 +577,10 @@ int chorus_store_add(chorus_store *st, json_t *rec, chorus_error *err)
 	size_t n;
 	int ok;
 
-	if (st->journal_fd < 0)
-		return CHORUS_EUSAGE;
+	if (st->journal_fd < 0) {
+		chorus_error_set(err, st->dir, 0, "the store cannot be written (an earlier write failed)");
+		return CHORUS_EIO;
+	}
 	o = with_seq(st, rec);
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (!text) {
@@ -523,16 +588,33 @@ int chorus_store_add(chorus_store *st, json_t *rec, chorus_error *err)
 		return CHORUS_ENOMEM;
 	}
 	n = strlen(text);
+	if (n + 1 > MAX_LINE) { /* the reader would take it for damage */
+		chorus_error_set(err, st->dir, 0, "a journal record of %zu bytes (over 1 MiB) refused", n);
+		free(text);
+		json_decref(o);
+		return CHORUS_ELIMIT;
+	}
 	text[n] = '\n'; /* json_dumps' NUL becomes the end of line ... */
 	ok = write_all(st->journal_fd, text, n + 1) == 0 && fdatasync(st->journal_fd) == 0;
 	free(text); /* ... and the buffer is never read as a string again */
+	if (ok && json_array_append_new(st->records, o) != 0) {
+		ok = 0;
+		errno = ENOMEM;
+		o = NULL;
+	}
 	if (!ok) {
-		chorus_error_set(err, st->dir, 0, "cannot append to %s: %s", JOURNAL, strerror(errno));
+		/* Cut a partly written line back off, and write no more: the next
+		 * line must not land after a fragment. */
+		const int e = errno;
+		if (ftruncate(st->journal_fd, st->journal_end) == 0)
+			fsync(st->journal_fd);
+		close(st->journal_fd);
+		st->journal_fd = -1;
+		chorus_error_set(err, st->dir, 0, "cannot append to %s: %s", JOURNAL, strerror(e));
 		json_decref(o);
 		return CHORUS_EIO;
 	}
-	if (json_array_append_new(st->records, o))
-		return CHORUS_ENOMEM;
+	st->journal_end += (off_t)(n + 1);
 	return CHORUS_OK;
 }
 

@@ -1088,6 +1088,13 @@ class App:
     def mode_t429d(self, req, nums, mode, handler):
         return json_resp(429, {"error": "Too many requests"}, [("Retry-After", http_date(time.time() + nums[1]))])
 
+    def mode_t429r(self, req, nums, mode, handler):
+        # Mastodon's way: no Retry-After, only the rate-limit headers.
+        reset = time.time() + nums[1]
+        return json_resp(429, {"error": "Too many requests"},
+                         [("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", "0"),
+                          ("X-RateLimit-Reset", iso_ms(int(reset * 1000)))])
+
     def mode_e500(self, req, nums, mode, handler):
         return json_resp(500, {"error": "Internal server error"})
 
@@ -1142,7 +1149,7 @@ class App:
 
 
 # mode name -> the numbers of arguments it takes
-MODES = {"429s": (2,), "429d": (2,), "500": (1,), "ratelimit": (2,), "slowpage": (2,),
+MODES = {"429s": (2,), "429d": (2,), "429r": (2,), "500": (1,), "ratelimit": (2,), "slowpage": (2,),
          "trickle": (0, 1), "truncate": (0, 1), "endless": (0, 1), "loop": (0, 1),
          "loop2": (0, 1), "loop2b": (0, 1), "offhost": (0, 1), "badjson": (0, 1),
          "html": (0, 1)}

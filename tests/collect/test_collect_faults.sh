@@ -50,6 +50,14 @@ secs=$($J "$D/r429d" 'r["kind"] == "gap"' 'r["seconds"]')
 [ "$secs" -ge 1 ] && [ "$secs" -le 3 ] || fail "429d: paused $secs s"
 same_posts r429d
 
+# 429 without Retry-After (Mastodon): wait for X-RateLimit-Reset.
+run r429r 429r:1:2
+expect_rc 0
+expect_log "(rate limit reset): waiting"
+secs=$($J "$D/r429r" 'r["kind"] == "gap"' 'r["seconds"]')
+[ "$secs" -ge 1 ] && [ "$secs" -le 3 ] || fail "429r: paused $secs s"
+same_posts r429r
+
 # 500 twice: backed off 1 s then 2 s, then done.
 run r500 500:2
 expect_rc 0

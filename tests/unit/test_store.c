@@ -130,7 +130,8 @@ static void test_torn_and_orphans(void)
 	/* a run cut off mid-line, and a body written without its line */
 	append_raw(dir, "journal.jsonl", "{\"seq\":2,\"kind\":\"resp");
 	append_raw(dir, "bodies/0000000000000000000000000000000000000000000000000000000000000000.raw", "x");
-	append_raw(dir, "bodies/abc.raw.tmp.123", "x");
+	append_raw(dir, "bodies/1111111111111111111111111111111111111111111111111111111111111111.raw.tmp.123", "x");
+	append_raw(dir, "bodies/notes.txt", "someone else's file");
 
 	warnings = 0;
 	rc = chorus_store_open(&st, dir, CHORUS_STORE_READ, NULL, on_warn, NULL, &err);
@@ -138,7 +139,8 @@ static void test_torn_and_orphans(void)
 	CHECK_INT(chorus_store_count(st), 1);
 	CHECK_INT(warnings, 1);
 	chorus_store_close(st);
-	snprintf(path, sizeof path, "%s/bodies/abc.raw.tmp.123", dir);
+	snprintf(path, sizeof path,
+		 "%s/bodies/1111111111111111111111111111111111111111111111111111111111111111.raw.tmp.123", dir);
 	CHECK_INT(stat(path, &sb), 0); /* a reader repairs nothing */
 
 	warnings = 0;
@@ -146,6 +148,8 @@ static void test_torn_and_orphans(void)
 	CHECK_INT(rc, 0);
 	CHECK_INT(warnings, 3); /* the torn line, two orphans */
 	CHECK(stat(path, &sb) != 0);
+	snprintf(path, sizeof path, "%s/bodies/notes.txt", dir);
+	CHECK_INT(stat(path, &sb), 0); /* not a name the store makes: kept */
 	CHECK_INT(add_page(st, "<html>2</html>", &err), 0);
 	chorus_store_close(st);
 	warnings = 0;
@@ -200,6 +204,35 @@ static void test_damage(void)
 	rc = chorus_store_open(&st, dir, CHORUS_STORE_READ, NULL, on_warn, NULL, &err);
 	CHECK_INT(rc, CHORUS_EINPUT);
 	CHECK_INT(err.line, 2);
+
+	/* a complete last line that is bad is damage, not a torn record */
+	fresh(dir, "dmg5");
+	st = open_w(dir, "feed:http://127.0.0.1/f", &rc, &err);
+	chorus_store_close(st);
+	append_raw(dir, "journal.jsonl", "{\"seq\":1,\"kind\":\"run\"}\n{\"seq\":2,\"ki\n");
+	rc = chorus_store_open(&st, dir, CHORUS_STORE_READ, NULL, on_warn, NULL, &err);
+	CHECK_INT(rc, CHORUS_EINPUT);
+	CHECK_INT(err.line, 2);
+
+	/* a record over 1 MiB is refused, and the store stays writable */
+	fresh(dir, "big");
+	st = open_w(dir, "feed:http://127.0.0.1/f", &rc, &err);
+	{
+		char *big = malloc(1100000);
+		json_t *rec;
+		memset(big, 'a', 1099999);
+		big[1099999] = 0;
+		rec = json_pack("{s:s, s:s}", "kind", "run", "note", big);
+		CHECK_INT(chorus_store_add(st, rec, &err), CHORUS_ELIMIT);
+		json_decref(rec);
+		free(big);
+	}
+	CHECK_INT(add_page(st, "<rss>c</rss>", &err), 0);
+	chorus_store_close(st);
+	rc = chorus_store_open(&st, dir, CHORUS_STORE_READ, NULL, on_warn, NULL, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(chorus_store_count(st), 1);
+	chorus_store_close(st);
 
 	/* a record pointing outside the store */
 	fresh(dir, "dmg4");
