@@ -280,8 +280,11 @@ static int next_url(const run *r, char *url, int *lookup)
 	case CHORUS_SRC_MASTODON_SEARCH:
 		url_add(url, URL_MAX, "%s/api/v2/search?type=statuses&q=", base);
 		url_escape(url, URL_MAX, o->arg);
-		url_add(url, URL_MAX, "&limit=%ld&offset=%lld", page_size(r, 40),
-			(long long)json_integer_value(json_object_get(r->state, "offset")));
+		url_add(url, URL_MAX, "&limit=%ld", page_size(r, 40));
+		if (state_str(r, "max_id")) {
+			url_add(url, URL_MAX, "&max_id=");
+			url_escape(url, URL_MAX, state_str(r, "max_id"));
+		}
 		break;
 	case CHORUS_SRC_BSKY_SEARCH:
 		url_add(url, URL_MAX, "%s/xrpc/app.bsky.feed.searchPosts?sort=latest&limit=%ld&q=", base,
@@ -514,9 +517,29 @@ static void mastodon_page(const run *r, const chorus_http_resp *resp, json_t *j,
 	json_array_foreach(arr, i, it)
 		see_time(p, parse_time(json_string_value(json_object_get(it, "created_at"))));
 	if (r->o->source == CHORUS_SRC_MASTODON_SEARCH) {
-		json_object_set_new(p->next, "offset",
-				    json_integer(json_integer_value(json_object_get(r->state, "offset")) +
-						 p->posts));
+		/* Page by max_id = the smallest status id seen (ids grow with
+		 * time), not by offset: new matches on a live index would shift
+		 * offsets into duplicates and gaps. */
+		const char *min = NULL;
+		json_array_foreach(arr, i, it) {
+			const char *id = json_string_value(json_object_get(it, "id"));
+			if (!id || !*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 32) {
+				p->bad = "a status id that is not a number";
+				return;
+			}
+			if (!min || strlen(id) < strlen(min) ||
+			    (strlen(id) == strlen(min) && strcmp(id, min) < 0))
+				min = id;
+		}
+		if (min) {
+			const char *cur = state_str(r, "max_id");
+			if (cur && (strlen(min) > strlen(cur) ||
+				    (strlen(min) == strlen(cur) && strcmp(min, cur) >= 0))) {
+				p->bad = "search results not older than the last page (paging would not move on)";
+				return;
+			}
+			json_object_set_new(p->next, "max_id", json_string(min));
+		}
 		p->done = p->posts == 0;
 		return;
 	}

@@ -359,6 +359,11 @@ class Mastodon:
         if typ in (None, "statuses") and terms:
             hits = [p for p in self.desc if p["reblog_of"] is None
                     and all(t in p["text"].lower() for t in terms)]
+            # max_id / min_id bound the status ids, newest first (as Mastodon)
+            if re.fullmatch(r"\d+", req.q.get("max_id", "")):
+                hits = [p for p in hits if p["id"] < int(req.q["max_id"])]
+            if re.fullmatch(r"\d+", req.q.get("min_id", "")):
+                hits = [p for p in hits if p["id"] > int(req.q["min_id"])]
             statuses = [self.status_json(p) for p in hits[offset:offset + limit]]
         if typ in (None, "accounts") and terms:
             hits = [a for a in self.accounts if any(t in a["acct"].lower() for t in terms)]

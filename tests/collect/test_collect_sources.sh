@@ -71,7 +71,12 @@ grep -q "\"author_handle\":\"$acct\"" "$D/acc.jsonl" || fail "mastodon:account: 
 [ "$(grep -vc "\"author_handle\":\"$acct\"" "$D/acc.jsonl")" = 0 ] || fail "mastodon:account: posts of other accounts"
 
 collect srch mastodon:search:kibhr --instance "$BASE" --token-file "$D/token"
-[ "$(posts_in srch)" -gt 0 ] || fail "mastodon:search: no posts"
+n=$(posts_in srch)
+[ "$n" -gt 5 ] || fail "mastodon:search: $n posts"
+# paged by max_id 5 at a time: the same posts, no duplicate, no gap
+collect srch5 mastodon:search:kibhr --instance "$BASE" --token-file "$D/token" --page-size 5
+[ "$(posts_in srch5)" = "$n" ] || fail "mastodon:search by 5: $(wc -l < "$D/srch5.jsonl") posts, $n by 40"
+[ "$($J "$D/srch5" '"page" in r and "max_id=" in r["url"]' | wc -l)" -ge 2 ] || fail "mastodon:search: no max_id paging"
 
 collect bss bluesky:search:kibhr --base "$BASE" --bsky-handle analyst.test --password-file "$D/password"
 n=$(posts_in bss)
