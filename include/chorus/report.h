@@ -34,6 +34,10 @@ typedef struct chorus_report_meta {
 	int64_t run_time;           /* UTC, ns since the epoch */
 	int run_time_fixed;         /* 1: pinned by --fixed-time */
 	int redacted;               /* 1: chorus_redact was applied */
+	/* a workspace report (chorus scan --workspace): its folder and run,
+	 * written as "workspace" so that it is never re-run as a batch scan */
+	const char *workspace;      /* NULL for a batch scan */
+	int64_t workspace_run;
 } chorus_report_meta;
 
 /* Write the JSON document to f.  CHORUS_EIO when a write fails (err says
