@@ -504,9 +504,12 @@ int main(void)
 	const char *base = getenv("CHORUS_TEST_DIR");
 	chorus_error err;
 
-	snprintf(dir, sizeof dir, "%s/test_workspace", base ? base : "/tmp");
+	snprintf(dir, sizeof dir, "%s/test_workspace.d", base ? base : "/tmp");
 	rm_rf(dir);
-	mkdir(dir, 0777);
+	if (mkdir(dir, 0777) != 0) {
+		fprintf(stderr, "cannot make %s\n", dir);
+		return 1;
+	}
 	if (chorus_models_load(&models, NULL, &err)) {
 		fprintf(stderr, "models: %s\n", err.text);
 		return 1;
