@@ -338,7 +338,7 @@ static int write_summary(const scan_cli *c, const chorus_corpus *corpus,
 static int write_alert_folder(const scan_cli *c, chorus_ws *ws, const chorus_models *m,
 			      const chorus_ws_night *n)
 {
-	char (*ids)[17] = chorus_calloc(n->nchanges + 1, sizeof *ids);
+	char (*ids)[17];
 	chorus_corpus *corpus = NULL;
 	chorus_scan *scan = NULL;
 	chorus_error err;
@@ -347,7 +347,7 @@ static int write_alert_folder(const scan_cli *c, chorus_ws *ws, const chorus_mod
 
 	if (!c->out_dir)
 		return CLI_EXIT_OK;
-	if (!ids) {
+	if (!(ids = chorus_calloc(n->nchanges + 1, sizeof *ids))) {
 		cli_error("out of memory");
 		return CLI_EXIT_FAIL;
 	}

@@ -98,6 +98,8 @@ static void sort_unique(vec64 *v)
 {
 	size_t w = 0;
 
+	if (v->len < 2)
+		return;
 	qsort(v->v, v->len, sizeof *v->v, cmp_i64);
 	for (size_t k = 0; k < v->len; k++)
 		if (w == 0 || v->v[k] != v->v[w - 1])
