@@ -3,6 +3,7 @@
  *
  * The JSON document (schema in README.md "The JSON report"):
  *   tool     {name, version}
+ *   workspace {path, run}: only for a workspace report (meta->workspace)
  *   params   every parameter used, the seed, the MinHash family, the
  *            normalisation steps and the models version
  *   inputs   [{path, sha256, bytes, records, skipped, reposts}]

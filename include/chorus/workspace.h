@@ -143,8 +143,8 @@ typedef struct chorus_ws_night_opts {
 	void *ud;
 	/* Testing only: after this many posts written, the process kills
 	 * itself with SIGKILL inside the transaction (0 = never); a step name
-	 * ("sign", "match", "links", "groups", "evict", "commit") kills it when
-	 * that step starts. */
+	 * ("store", "sign", "write", "match", "links", "groups", "evict",
+	 * "commit") kills it when that step starts. */
 	unsigned long kill_after_posts;
 	const char *kill_at;
 } chorus_ws_night_opts;

@@ -469,8 +469,10 @@ int scan_cli_workspace(scan_cli *c, int argc, char **argv, int first)
 		goto out;
 	}
 	c->rd.bar = c->progress == PROGRESS_BAR;
+	scan_cli_on_stage(c, "read", 0);
 	if ((rc = cli_read_inputs(&c->rd, corpus, argc - first, argv + first)) >= 0)
 		goto out;
+	scan_cli_on_stage(c, "read", 1);
 	rc = night(c, ws, models, corpus);
 out:
 	chorus_corpus_free(corpus);

@@ -2,11 +2,13 @@
  * ws_night.c - one nightly run over a workspace (chorus_ws_run_night), in
  * one SQLite transaction:
  *
- *   store   each post of the night not yet held (platform, id) gets the
- *           next arrival number; those already held are counted (known)
+ *   store   which posts of the night are not yet held (platform, id);
+ *           those already held are counted (known); the inputs recorded
  *   sign    the new posts only (chorus_scan_sign); a matched post older
  *           than the newest post held before the night minus `late` is
  *           late: stored, not matched, counted
+ *   write   the new posts get the next arrival numbers; the signatures
+ *           of the matched ones go to the index
  *   match   the signatures dated from one window before the earliest new
  *           matched post on are read back in (time, arrival) order into a
  *           matcher (chorus_matcher); the owners, whose pairs are found,
@@ -470,13 +472,18 @@ static int steps(night *nt)
 	rc = rc ? rc : ws_db_next_run(nt->ws->db, &nt->n->run, nt->err);
 	rc = rc ? rc : find_new(nt);
 	rc = rc ? rc : record_inputs(nt);
+	stage(nt, "store", 1);
 	if (!rc) {
 		stage(nt, "sign", 0);
 		rc = sign_new(nt, &signed_);
+		stage(nt, "sign", 1);
 	}
-	rc = rc ? rc : store_new(nt, signed_);
+	if (!rc) {
+		stage(nt, "write", 0);
+		rc = store_new(nt, signed_);
+		stage(nt, "write", 1);
+	}
 	chorus_scan_free(signed_);
-	stage(nt, "store", 1);
 	if (!rc && nt->tmin != CHORUS_TIME_NONE) {
 		stage(nt, "match", 0);
 		rc = match(nt, &found, &nfound);

@@ -40,7 +40,7 @@ killed() { # KIND VALUE: run night 4 with the kill hook, expect it killed
 	cmp -s "$D/before" "$D/now" || fail "$1=$2: the workspace changed (diff $D/before $D/now)"
 }
 
-for at in store sign match links groups evict commit; do
+for at in store sign write match links groups evict commit; do
 	killed CHORUS_WS_KILL_AT $at
 done
 for k in 1 100 $((posts / 2)) $((posts - 1)); do
