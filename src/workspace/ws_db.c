@@ -506,6 +506,10 @@ int ws_db_open(const char *path, int write, ws_db **out, chorus_error *err)
 	rc = rc ? rc : check_schema(db, err);
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", CACHE_KIB);
 	rc = rc ? rc : exec_sql(db, sql, err);
+	/* a night is all or nothing: a rollback journal, synced at commit */
+	if (write)
+		rc = rc ? rc : exec_sql(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL",
+					err);
 	if (rc) {
 		ws_db_close(db);
 		return rc;

@@ -3,12 +3,13 @@
  * one SQLite transaction:
  *
  *   store   which posts of the night are not yet held (platform, id);
- *           those already held are counted (known); the inputs recorded
+ *           those already held are counted (known)
  *   sign    the new posts only (chorus_scan_sign); a matched post older
  *           than the newest post held before the night minus `late` is
  *           late: stored, not matched, counted
  *   write   the new posts get the next arrival numbers; the signatures
- *           of the matched ones go to the index
+ *           of the matched ones go to the index; the inputs are recorded
+ *           with their counts
  *   match   the signatures dated from one window before the earliest new
  *           matched post on are read back in (time, arrival) order into a
  *           matcher (chorus_matcher); the owners, whose pairs are found,
@@ -471,7 +472,6 @@ static int steps(night *nt)
 	rc = ws_db_max_post(nt->ws->db, &nt->max_seq, nt->err);
 	rc = rc ? rc : ws_db_next_run(nt->ws->db, &nt->n->run, nt->err);
 	rc = rc ? rc : find_new(nt);
-	rc = rc ? rc : record_inputs(nt);
 	stage(nt, "store", 1);
 	if (!rc) {
 		stage(nt, "sign", 0);
@@ -481,6 +481,7 @@ static int steps(night *nt)
 	if (!rc) {
 		stage(nt, "write", 0);
 		rc = store_new(nt, signed_);
+		rc = rc ? rc : record_inputs(nt);
 		stage(nt, "write", 1);
 	}
 	chorus_scan_free(signed_);
