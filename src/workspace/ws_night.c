@@ -341,8 +341,6 @@ static int replace_links(night *nt, int64_t b, const ws_link *found, size_t nf, 
 	return rc;
 }
 
-/* Is arrival number b a re-matched earlier post?  (mseq is ascending in
- * time, not in b: a small sorted copy answers.) */
 static int cmp_i64(const void *x, const void *y)
 {
 	const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
@@ -350,49 +348,55 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static int store_links(night *nt, const ws_link *found, size_t nfound)
+/* Links owned by new posts: stored as found. */
+static int store_new_links(night *nt, const ws_link *found, size_t nfound)
 {
-	old_links old = { 0 };
 	int rc = CHORUS_OK;
-	size_t k = 0;
 
-	while (rc == CHORUS_OK && k < nfound) {
-		size_t e = k;
-		while (e < nfound && found[e].b == found[k].b)
-			e++;
-		if (found[k].b > nt->max_seq) {
-			for (size_t j = k; rc == CHORUS_OK && j < e; j++) {
-				rc = ws_db_put_link(nt->ws->db, found[j].a, found[j].b, found[j].sim,
-						    nt->n->run, nt->err);
-				rc = rc ? rc : push_link(&nt->added, &nt->nadded, &nt->cap_added,
-							 found[j]);
-			}
-		}
+	for (size_t k = 0; rc == CHORUS_OK && k < nfound; k++) {
+		if (found[k].b <= nt->max_seq)
+			continue;
+		rc = ws_db_put_link(nt->ws->db, found[k].a, found[k].b, found[k].sim, nt->n->run,
+				    nt->err);
+		rc = rc ? rc : push_link(&nt->added, &nt->nadded, &nt->cap_added, found[k]);
+	}
+	return rc;
+}
+
+/* Every re-matched earlier post, with or without links found tonight:
+ * its stored links replaced by the found ones (found sorted by b). */
+static int replace_rematched(night *nt, const ws_link *found, size_t nfound)
+{
+	int64_t *olds = chorus_mallocarray(nt->mcount ? nt->mcount : 1, sizeof *olds);
+	old_links old = { 0 };
+	size_t no = 0, k = 0;
+	int rc = CHORUS_OK;
+
+	if (!olds)
+		return CHORUS_ENOMEM;
+	for (size_t i = 0; i < nt->mcount; i++)
+		if (nt->mold_owner[i])
+			olds[no++] = nt->mseq[i];
+	qsort(olds, no, sizeof *olds, cmp_i64);
+	for (size_t i = 0; rc == CHORUS_OK && i < no; i++) {
+		size_t e;
+		while (k < nfound && found[k].b < olds[i])
+			k++;
+		for (e = k; e < nfound && found[e].b == olds[i]; e++)
+			;
+		rc = replace_links(nt, olds[i], found + k, e - k, &old);
 		k = e;
 	}
-	/* every re-matched post, with or without links found tonight */
-	{
-		int64_t *olds = chorus_mallocarray(nt->mcount ? nt->mcount : 1, sizeof *olds);
-		size_t no = 0;
-		if (!olds)
-			return CHORUS_ENOMEM;
-		for (size_t i = 0; i < nt->mcount; i++)
-			if (nt->mold_owner[i])
-				olds[no++] = nt->mseq[i];
-		qsort(olds, no, sizeof *olds, cmp_i64);
-		k = 0;
-		for (size_t i = 0; rc == CHORUS_OK && i < no; i++) {
-			size_t e;
-			while (k < nfound && found[k].b < olds[i])
-				k++;
-			for (e = k; e < nfound && found[e].b == olds[i]; e++)
-				;
-			rc = replace_links(nt, olds[i], found + k, e - k, &old);
-			k = e;
-		}
-		chorus_free(olds);
-	}
+	chorus_free(olds);
 	chorus_free(old.v);
+	return rc;
+}
+
+static int store_links(night *nt, const ws_link *found, size_t nfound)
+{
+	int rc = store_new_links(nt, found, nfound);
+
+	rc = rc ? rc : replace_rematched(nt, found, nfound);
 	nt->n->links_added = nt->nadded;
 	nt->n->links_removed = nt->nremoved;
 	return rc;
