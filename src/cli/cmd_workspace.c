@@ -210,6 +210,12 @@ static size_t print_summary(const scan_cli *c, const chorus_ws_night *n)
 		cli_error("warning: %" PRIu64 " late post%s stored but not matched: older than the "
 			  "newest post held minus --late (see README, \"Nightly scans\")", n->late,
 			  n->late == 1 ? "" : "s");
+	if (n->newest != CHORUS_TIME_NONE && n->newest > c->run_time + 86400 * CHORUS_NS_PER_SEC) {
+		char t[CHORUS_TIME_STRLEN];
+		chorus_time_format(n->newest, t);
+		cli_error("warning: the newest post held is dated %s, after this run: the index "
+			  "follows the newest post, so posts dated much before it will be late", t);
+	}
 	fprintf(stderr, "chorus: %zu new or grown cluster%s with score >= %g%s\n", alerts,
 		alerts == 1 ? "" : "s", c->alert_score, alerts ? ": exit status 5" : "");
 	return alerts;
