@@ -210,7 +210,7 @@ static int fail(ws_db *db, int rc, chorus_error *err)
 	const int code = code_of(rc);
 
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		chorus_error_set(err, db->path, 0, "in use by another run (the database is locked)");
+		chorus_error_set(err, db->path, 0, "workspace in use by another run (the database is locked)");
 	else
 		chorus_error_set(err, db->path, 0, "%s", sqlite3_errmsg(db->h));
 	return code;

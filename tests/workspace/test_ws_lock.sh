@@ -43,7 +43,7 @@ set -e
 kill $holder 2>/dev/null || true
 wait $holder 2>/dev/null || true
 [ $st = 1 ] || fail "SQLite writer: exit status $st, not 1"
-grep -q "in use by another run (the database is locked)" "$D/err2" ||
+grep -q "workspace in use by another run (the database is locked)" "$D/err2" ||
 	fail "SQLite writer: $(cat "$D/err2")"
 [ $(($(date +%s) - start)) -le 2 ] || fail "SQLite writer: the run waited"
 
