@@ -174,6 +174,18 @@ long chorus_corpus_dedup(chorus_corpus *c);
  * order.  Returns how many were dropped. */
 size_t chorus_corpus_keep_range(chorus_corpus *c, size_t from, int64_t since, int64_t until);
 
+/*
+ * Build a corpus from posts kept elsewhere (the workspace).  Register an
+ * input with the given stats (path and format copied; *index gets its
+ * number), then append copies of posts whose input field names an input
+ * registered so; every string and the extra block are copied into the
+ * corpus arena, and flags are set from repost_of.  Input stats are left
+ * as given.  CHORUS_ENOMEM, or CHORUS_ELIMIT with err set at the caps.
+ */
+int chorus_corpus_append_input(chorus_corpus *c, const chorus_input_stats *st, uint32_t *index,
+			       chorus_error *err);
+int chorus_corpus_append(chorus_corpus *c, const chorus_post *p, chorus_error *err);
+
 size_t chorus_corpus_count(const chorus_corpus *c);
 /* Borrowed pointer to the posts array (count elements, input order). */
 const chorus_post *chorus_corpus_posts(const chorus_corpus *c);

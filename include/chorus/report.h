@@ -3,6 +3,7 @@
  *
  * The JSON document (schema in README.md "The JSON report"):
  *   tool     {name, version}
+ *   workspace {path, run}: only for a workspace report (meta->workspace)
  *   params   every parameter used, the seed, the MinHash family, the
  *            normalisation steps and the models version
  *   inputs   [{path, sha256, bytes, records, skipped, reposts}]
@@ -34,6 +35,10 @@ typedef struct chorus_report_meta {
 	int64_t run_time;           /* UTC, ns since the epoch */
 	int run_time_fixed;         /* 1: pinned by --fixed-time */
 	int redacted;               /* 1: chorus_redact was applied */
+	/* a workspace report (chorus scan --workspace): its folder and run,
+	 * written as "workspace" so that it is never re-run as a batch scan */
+	const char *workspace;      /* NULL for a batch scan */
+	int64_t workspace_run;
 } chorus_report_meta;
 
 /* Write the JSON document to f.  CHORUS_EIO when a write fails (err says

@@ -103,4 +103,101 @@ const chorus_cluster *chorus_scan_get_cluster(const chorus_scan *s, size_t i);
 /* The scan's view of posts: corpus posts in time order (ties: input order). */
 const chorus_post *chorus_scan_get_post(const chorus_scan *s, uint32_t i);
 
+/*
+ * ---- The scan in parts ----
+ *
+ * For callers that keep signatures and links between runs (the workspace,
+ * chorus/workspace.h): sign posts once, find the verified pairs that a set
+ * of new posts makes with posts signed earlier, and cluster from stored
+ * links.  Each part is the batch scan's own code, so a caller that feeds
+ * them what chorus_scan_run would have computed gets the same result.
+ */
+
+/* What signing says about a post (the batch scan's reasons to leave a post
+ * out of matching). */
+enum chorus_sig_status {
+	CHORUS_SIG_MATCH = 0,  /* signed and matched */
+	CHORUS_SIG_REPOST,     /* native repost, left out */
+	CHORUS_SIG_SHORT,      /* below min_content, left out */
+	CHORUS_SIG_EMPTY       /* no shingle at all, left out */
+};
+
+/* One post's signature.  For status CHORUS_SIG_MATCH: the sorted distinct
+ * shingle hashes (nshingles >= 1), their hash sethash (equal for identical
+ * sets), and bands LSH band keys; otherwise only status is meaningful. */
+typedef struct chorus_sig {
+	int status;               /* enum chorus_sig_status */
+	uint64_t sethash;
+	const uint32_t *shingles;
+	uint32_t nshingles;
+	const uint32_t *keys;     /* p->bands values */
+} chorus_sig;
+
+/* A verified link between posts a < b (in the order the caller gave them)
+ * with their exact Jaccard similarity. */
+typedef struct chorus_link {
+	uint32_t a, b;
+	float sim;
+} chorus_link;
+
+/*
+ * Sign posts[0..n) (the sign stage alone, in parallel; p->threads).  The
+ * posts must outlive the result; read it with chorus_scan_get_sig (index i
+ * = posts[i]), free it with chorus_scan_free.  Returns CHORUS_OK,
+ * CHORUS_EUSAGE (bad params), CHORUS_ELIMIT (n >= 2^32 - 1) or
+ * CHORUS_ENOMEM; *out is set only on success.
+ */
+int chorus_scan_sign(const chorus_post *const *posts, size_t n, const chorus_models *models,
+		     const chorus_scan_params *p, chorus_scan **out, chorus_error *err);
+
+/* Post i's signature in any scan (i < posts).  keys has room for p->bands
+ * values and receives the band keys; sig points into s and keys, valid
+ * while both are. */
+void chorus_scan_get_sig(const chorus_scan *s, uint32_t i, chorus_sig *sig, uint32_t *keys);
+
+/*
+ * A matcher finds the verified pairs among posts given in scan order (time
+ * non-decreasing; posts with equal times in the order they were first
+ * read), keeping only pairs whose later post is an "owner": the candidates
+ * and verification of chorus_scan_run, restricted.  A post's candidates
+ * depend only on the posts before it within one window, so pairs owned by
+ * a post are those chorus_scan_run would make whenever every post up to
+ * one window before it is given.  Signatures are copied.
+ *
+ * chorus_matcher_new: room for cap posts.  CHORUS_EUSAGE, CHORUS_ENOMEM.
+ * chorus_matcher_add: the next post; CHORUS_ELIMIT past cap, CHORUS_ENOMEM.
+ *   A time before the previous one is a programming error (assert).
+ * chorus_matcher_run: *links gets the verified pairs (indices in add
+ *   order, a < b, sorted by (a, b); free with chorus_free), *nlinks their
+ *   number, *ncand the distinct candidate pairs.  Runs once; CHORUS_ENOMEM.
+ * Not thread-safe for one matcher; uses p->threads threads.
+ */
+typedef struct chorus_matcher chorus_matcher;
+
+int chorus_matcher_new(const chorus_scan_params *p, size_t cap, chorus_matcher **out,
+		       chorus_error *err);
+int chorus_matcher_add(chorus_matcher *m, int64_t time, const chorus_sig *sig, int owner);
+int chorus_matcher_run(chorus_matcher *m, chorus_link **links, size_t *nlinks, uint64_t *ncand,
+		       chorus_error *err);
+void chorus_matcher_free(chorus_matcher *m); /* NULL-safe */
+
+/*
+ * Cluster the posts of corpus from given links (a, b: corpus indices, each
+ * pair once) instead of finding them: the order, sign and cluster stages
+ * of chorus_scan_run, so with the links chorus_scan_run would verify the
+ * clusters are the same, every figure included.  Posts are signed again
+ * for the medoid; a link to a post that no longer signs as matched (other
+ * models or parameters than when it was verified) is CHORUS_EINPUT.  The
+ * stats count candidate and verified pairs as nlinks.  Returns CHORUS_OK,
+ * CHORUS_EUSAGE, CHORUS_EINPUT, CHORUS_ELIMIT or CHORUS_ENOMEM.
+ */
+int chorus_scan_from_links(const chorus_corpus *corpus, const chorus_models *models,
+			   const chorus_scan_params *p, const chorus_link *links, size_t nlinks,
+			   chorus_scan **out, chorus_error *err);
+
+/* Give the clusters new ids (ids[i] for cluster i in the current order:
+ * 16 characters and a NUL) and sort them again by score (ties: more posts,
+ * earlier first_seen, smaller id). */
+void chorus_scan_set_cluster_ids(chorus_scan *s, const char (*ids)[17]);
+
 #endif

@@ -24,9 +24,11 @@
 #include "cli.h"
 #include "opts.h"
 #include "read.h"
+#include "scan_opts.h"
 
 static const char scan_usage[] =
 	"usage: chorus scan [options] INPUT...\n"
+	"       chorus scan --workspace DIR [options] INPUT...\n"
 	"\n"
 	"Find groups of near-identical posts published by several distinct accounts\n"
 	"within a time window, and write them as JSON.  INPUT is a JSON Lines file of\n"
@@ -74,42 +76,28 @@ static const char scan_usage[] =
 	"  --progress MODE      auto, bar, log or none (default auto: bar on a terminal)\n"
 	"  --help, --version\n"
 	"\n"
+	"nightly scans (see chorus init):\n"
+	"  --workspace DIR      add the new posts of INPUT to the workspace DIR and match\n"
+	"                       only them, in one transaction; detection options are\n"
+	"                       those DIR was made with (any given must equal them)\n"
+	"  --summary FILE       write the night's summary as JSON ('-' = stdout)\n"
+	"  --alert-score X      new and grown clusters scoring at least X are alerts\n"
+	"                       (default 0: all of them)\n"
+	"  --out DIR            the evidence folder of tonight's alerts\n"
+	"  --json FILE          the JSON report of every active cluster (default: none)\n"
+	"\n"
 	"exit status: 0 scan ran (clusters or not), 1 failure, 2 usage error,\n"
-	"3 bad input under --strict.\n";
-
-typedef struct scan_cli {
-	chorus_scan_params p;
-	cli_reader rd;
-	const char *json;
-	int json_given;
-	const char *expect_json; /* compare the JSON with this file first */
-	const char *out_dir;
-	int64_t run_time;        /* for provenance.json */
-	int run_time_fixed;
-	int redact;
-	const char *redact_map;  /* pseudonym -> handle, written outside out_dir */
-	const char *models_dir;
-	int progress; /* PROGRESS_* */
-	struct timespec t0;
-} scan_cli;
-
-enum { PROGRESS_NONE, PROGRESS_BAR, PROGRESS_LOG };
+	"3 bad input under --strict; with --workspace, 5: the night has alerts.\n";
 
 enum {
-	OPT_WINDOW = 256, OPT_THRESHOLD, OPT_MIN_ACCOUNTS, OPT_SHINGLE, OPT_PERMS, OPT_BANDS,
-	OPT_THREADS, OPT_JSON, OPT_OUT, OPT_STRICT, OPT_PROGRESS, OPT_HELP, OPT_VERSION,
-	OPT_MIN_CONTENT, OPT_NEIGHBOURS, OPT_REPOSTS, OPT_SEED, OPT_MAX_ERRORS, OPT_MAX_RECORD,
-	OPT_MODELS, OPT_FORMAT, OPT_MAP, OPT_FIXED_TIME, OPT_EXPECT_JSON, OPT_REDACT,
-	OPT_REDACT_MAP
+	OPT_THREADS = OPT_DETECTION_END, OPT_JSON, OPT_OUT, OPT_STRICT, OPT_PROGRESS, OPT_HELP,
+	OPT_VERSION, OPT_MAX_ERRORS, OPT_MAX_RECORD, OPT_MODELS, OPT_FORMAT, OPT_MAP,
+	OPT_FIXED_TIME, OPT_EXPECT_JSON, OPT_REDACT, OPT_REDACT_MAP, OPT_WORKSPACE, OPT_SUMMARY,
+	OPT_ALERT_SCORE
 };
 
 static const struct option long_opts[] = {
-	{ "window", required_argument, NULL, OPT_WINDOW },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "min-accounts", required_argument, NULL, OPT_MIN_ACCOUNTS },
-	{ "shingle", required_argument, NULL, OPT_SHINGLE },
-	{ "perms", required_argument, NULL, OPT_PERMS },
-	{ "bands", required_argument, NULL, OPT_BANDS },
+	SCAN_DETECTION_OPTIONS,
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "out", required_argument, NULL, OPT_OUT },
@@ -117,10 +105,6 @@ static const struct option long_opts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "min-content", required_argument, NULL, OPT_MIN_CONTENT },
-	{ "neighbours", required_argument, NULL, OPT_NEIGHBOURS },
-	{ "include-reposts", no_argument, NULL, OPT_REPOSTS },
-	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 	{ "models", required_argument, NULL, OPT_MODELS },
@@ -130,73 +114,28 @@ static const struct option long_opts[] = {
 	{ "expect-json", required_argument, NULL, OPT_EXPECT_JSON },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "redact-map", required_argument, NULL, OPT_REDACT_MAP },
+	{ "workspace", required_argument, NULL, OPT_WORKSPACE },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "alert-score", required_argument, NULL, OPT_ALERT_SCORE },
 	{ NULL, 0, NULL, 0 }
 };
-
-static int parse_progress(const char *v, int *out)
-{
-	if (!strcmp(v, "none"))
-		*out = PROGRESS_NONE;
-	else if (!strcmp(v, "bar"))
-		*out = PROGRESS_BAR;
-	else if (!strcmp(v, "log"))
-		*out = PROGRESS_LOG;
-	else if (!strcmp(v, "auto"))
-		*out = isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_NONE;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_shingle(const char *v, chorus_scan_params *p)
-{
-	unsigned long k;
-
-	if (!strncmp(v, "word:", 5))
-		p->shingle_kind = CHORUS_SHINGLE_WORD;
-	else if (!strncmp(v, "char:", 5))
-		p->shingle_kind = CHORUS_SHINGLE_CHAR;
-	else
-		return -1;
-	if (opts_ulong(v + 5, 1, 16, &k))
-		return -1;
-	p->shingle_k = (unsigned)k;
-	return 0;
-}
 
 /* Apply one option; -1 after printing a usage error. */
 static int apply(scan_cli *c, int opt, const char *v)
 {
 	unsigned long u;
-	double d;
+	int r = scan_opts_detection("scan", &c->p, opt, v);
 
+	if (r <= 0) {
+		if (r == 0)
+			c->given |= 1u << (opt - OPT_WINDOW);
+		return r;
+	}
 	switch (opt) {
-	case OPT_WINDOW:
-		if (chorus_duration_parse(v, &c->p.window) == 0)
-			return 0;
-		cli_error("scan: --window: '%s' is not a duration like 90m, 48h or 2d", v);
-		return -1;
-	case OPT_THRESHOLD:
-		if (opts_double(v, 0.0, 1.0, &d) == 0 && d > 0.0) {
-			c->p.threshold = d;
-			return 0;
-		}
-		cli_error("scan: --threshold: '%s' is not a number in (0, 1]", v);
-		return -1;
-	case OPT_SHINGLE:
-		if (parse_shingle(v, &c->p) == 0)
-			return 0;
-		cli_error("scan: --shingle: '%s' is not word:K or char:K with K from 1 to 16", v);
-		return -1;
 	case OPT_PROGRESS:
-		if (parse_progress(v, &c->progress) == 0)
+		if (scan_opts_progress(v, &c->progress) == 0)
 			return 0;
 		cli_error("scan: --progress: '%s' is not auto, bar, log or none", v);
-		return -1;
-	case OPT_SEED:
-		if (opts_u64(v, &c->p.seed) == 0)
-			return 0;
-		cli_error("scan: --seed: '%s' is not an unsigned 64-bit integer", v);
 		return -1;
 	case OPT_FORMAT:
 		if (cli_reader_format(&c->rd, v) == 0)
@@ -218,7 +157,15 @@ static int apply(scan_cli *c, int opt, const char *v)
 	case OPT_OUT: c->out_dir = v; return 0;
 	case OPT_MODELS: c->models_dir = v; return 0;
 	case OPT_STRICT: c->rd.ro.strict = 1; return 0;
-	case OPT_REPOSTS: c->p.include_reposts = 1; return 0;
+	case OPT_WORKSPACE: c->workspace = v; return 0;
+	case OPT_SUMMARY: c->summary = v; return 0;
+	case OPT_ALERT_SCORE:
+		if (opts_double(v, 0.0, 1e12, &c->alert_score) == 0) {
+			c->alert_given = 1;
+			return 0;
+		}
+		cli_error("scan: --alert-score: '%s' is not a number of at least 0", v);
+		return -1;
 	default: break;
 	}
 	if (opts_ulong(v, 0, 1UL << 30, &u)) {
@@ -226,12 +173,7 @@ static int apply(scan_cli *c, int opt, const char *v)
 		return -1;
 	}
 	switch (opt) {
-	case OPT_MIN_ACCOUNTS: c->p.min_accounts = (unsigned)u; break;
-	case OPT_PERMS: c->p.perms = (unsigned)u; break;
-	case OPT_BANDS: c->p.bands = (unsigned)u; break;
 	case OPT_THREADS: c->p.threads = c->rd.ro.threads = (int)u; break;
-	case OPT_MIN_CONTENT: c->p.min_content = (unsigned)u; break;
-	case OPT_NEIGHBOURS: c->p.max_neighbours = (unsigned)u; break;
 	case OPT_MAX_ERRORS: c->rd.max_errors = u; break;
 	case OPT_MAX_RECORD: c->rd.ro.max_record = u; break;
 	default: return -1;
@@ -239,7 +181,7 @@ static int apply(scan_cli *c, int opt, const char *v)
 	return 0;
 }
 
-static double elapsed(const scan_cli *c)
+double scan_cli_elapsed(const scan_cli *c)
 {
 	struct timespec t;
 
@@ -247,14 +189,14 @@ static double elapsed(const scan_cli *c)
 	return (double)(t.tv_sec - c->t0.tv_sec) + (t.tv_nsec - c->t0.tv_nsec) / 1e9;
 }
 
-static void on_stage(void *ud, const char *stage, int done)
+void scan_cli_on_stage(void *ud, const char *stage, int done)
 {
 	scan_cli *c = ud;
 
 	if (c->progress == PROGRESS_BAR && !done)
 		fprintf(stderr, "\r\033[K%s ...", stage);
 	else if (c->progress == PROGRESS_LOG && done)
-		fprintf(stderr, "chorus: %s done at %.2f s\n", stage, elapsed(c));
+		fprintf(stderr, "chorus: %s done at %.2f s\n", stage, scan_cli_elapsed(c));
 }
 
 static void init_cli(scan_cli *c)
@@ -263,8 +205,8 @@ static void init_cli(scan_cli *c)
 	chorus_scan_params_init(&c->p);
 	c->json = "-";
 	cli_reader_init(&c->rd);
-	parse_progress("auto", &c->progress);
-	c->p.on_stage = on_stage;
+	scan_opts_progress("auto", &c->progress);
+	c->p.on_stage = scan_cli_on_stage;
 	c->p.ud = c;
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	{
@@ -352,10 +294,11 @@ static int same_as_file(const char *path, const char *text, size_t len)
 	return -1;
 }
 
-static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *corpus,
-			const chorus_models *m)
+int scan_cli_write_json(scan_cli *c, const chorus_scan *s, const chorus_corpus *corpus,
+			const chorus_models *m, const char *workspace, int64_t run)
 {
-	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
+	chorus_report_meta meta = { .models_version = chorus_models_version(m),
+				    .workspace = workspace, .workspace_run = run };
 	int to_stdout = !strcmp(c->json, "-");
 	size_t len = 0;
 	char *text;
@@ -397,10 +340,11 @@ static int write_report(scan_cli *c, const chorus_scan *s, const chorus_corpus *
 	return CLI_EXIT_OK;
 }
 
-static int write_folder(const scan_cli *c, const chorus_scan *s,
-			const chorus_corpus *corpus, const chorus_models *m)
+int scan_cli_write_folder(const scan_cli *c, const chorus_scan *s, const chorus_corpus *corpus,
+			  const chorus_models *m, const char *workspace, int64_t run)
 {
-	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
+	chorus_report_meta meta = { .models_version = chorus_models_version(m),
+				    .workspace = workspace, .workspace_run = run };
 	char cwd[4096];
 	chorus_error err;
 
@@ -447,8 +391,8 @@ static void map_line(void *ud, size_t num, const char *handle, size_t len)
 }
 
 /* Apply --redact (and write --redact-map, refused inside --out). */
-static int redact(const scan_cli *c, const chorus_scan *s, chorus_corpus *corpus,
-		  const chorus_models *m)
+int scan_cli_redact(const scan_cli *c, const chorus_scan *s, chorus_corpus *corpus,
+		    const chorus_models *m)
 {
 	char map[PATH_MAX], dir[PATH_MAX];
 	chorus_redact_opts o = { .on_map = map_line };
@@ -500,7 +444,7 @@ static void summary(const scan_cli *c, const chorus_scan *s)
 	fprintf(stderr, "%schorus: %llu posts, %llu reposts and %llu short posts left out, "
 		"%llu clusters (%.2f s)\n", c->progress == PROGRESS_BAR ? "\r\033[K" : "",
 		(unsigned long long)st->posts, (unsigned long long)st->reposts,
-		(unsigned long long)st->short_posts, (unsigned long long)st->clusters, elapsed(c));
+		(unsigned long long)st->short_posts, (unsigned long long)st->clusters, scan_cli_elapsed(c));
 }
 
 int cmd_scan(int argc, char **argv)
@@ -515,6 +459,12 @@ int cmd_scan(int argc, char **argv)
 	init_cli(&c);
 	if ((rc = parse_args(&c, argc, argv)) >= 0)
 		return rc;
+	if (c.workspace)
+		return scan_cli_workspace(&c, argc, argv, optind);
+	if (c.summary || c.alert_given) {
+		cli_error("scan: --summary and --alert-score need --workspace (try --help)");
+		return CLI_EXIT_USAGE;
+	}
 	chorus_error_clear(&err);
 	if (chorus_models_load(&models, c.models_dir, &err)) {
 		cli_error("%s: %s", err.source[0] ? err.source : "models", err.text);
@@ -534,11 +484,11 @@ int cmd_scan(int argc, char **argv)
 		cli_error("scan: %s", err.text);
 		goto out;
 	}
-	rc = redact(&c, scan, corpus, models);
+	rc = scan_cli_redact(&c, scan, corpus, models);
 	if (rc == CLI_EXIT_OK)
-		rc = write_report(&c, scan, corpus, models);
+		rc = scan_cli_write_json(&c, scan, corpus, models, NULL, 0);
 	if (rc == CLI_EXIT_OK)
-		rc = write_folder(&c, scan, corpus, models);
+		rc = scan_cli_write_folder(&c, scan, corpus, models, NULL, 0);
 	if (rc == CLI_EXIT_OK)
 		summary(&c, scan);
 out:

@@ -17,6 +17,8 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  scan      find clusters of near-identical posts and write them as JSON\n"
+	"            (--workspace: a nightly increment over a workspace)\n"
+	"  init      make a workspace for nightly scans\n"
 	"  collect   gather posts from Mastodon, Bluesky, RSS/Atom feeds or Telegram\n"
 	"            channels into an evidence store (every response kept as received)\n"
 	"  import    convert archives (Twitter, Telegram, Mastodon, Bluesky) to JSON Lines\n"
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "scan"))
 		return cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "init"))
+		return cmd_init(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "synth"))
 		return cmd_synth(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))

@@ -257,3 +257,73 @@ int chorus_corpus_replace_text(chorus_corpus *c, size_t i, const char *text, siz
 	c->posts[i].text.len = (uint32_t)len;
 	return CHORUS_OK;
 }
+
+/* ---- building a corpus from posts kept elsewhere ---- */
+
+int chorus_corpus_append_input(chorus_corpus *c, const chorus_input_stats *st, uint32_t *index,
+			       chorus_error *err)
+{
+	const int f = st->format ? chorus_format_from_name(st->format) : CHORUS_FORMAT_JSONL;
+	const char *format = f >= 0 ? chorus_format_name(f) : NULL;
+	uint32_t k;
+	int rc = chorus_corpus_add_input(c, st->path, &k, err);
+	const char *path;
+
+	if (rc)
+		return rc;
+	if (!format && !(format = chorus_arena_strndup(&c->arena, st->format, strlen(st->format)))) {
+		c->ninputs--;
+		return CHORUS_ENOMEM;
+	}
+	path = c->inputs[k].path;
+	c->inputs[k] = *st;
+	c->inputs[k].path = path;
+	c->inputs[k].format = format;
+	*index = k;
+	return CHORUS_OK;
+}
+
+/* Copy s into the arena (absent stays absent). */
+static int copy_str(chorus_arena *a, chorus_str *s)
+{
+	char *p;
+
+	if (!s->p)
+		return CHORUS_OK;
+	if (!(p = chorus_arena_strndup(a, s->p, s->len)))
+		return CHORUS_ENOMEM;
+	s->p = p;
+	return CHORUS_OK;
+}
+
+static int copy_extra(chorus_arena *a, chorus_post *p)
+{
+	chorus_post_extra *x = chorus_arena_alloc(a, sizeof *x);
+	chorus_str *const s[] = { &x->platform, &x->url, &x->lang, &x->repost_of, &x->reply_to,
+				  &x->author_handle, &x->source, &x->source_line, &x->raw_sha256 };
+
+	if (!x)
+		return CHORUS_ENOMEM;
+	*x = *p->extra;
+	for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+		if (copy_str(a, s[k]))
+			return CHORUS_ENOMEM;
+	p->extra = x;
+	return CHORUS_OK;
+}
+
+int chorus_corpus_append(chorus_corpus *c, const chorus_post *p, chorus_error *err)
+{
+	chorus_post q = *p;
+	int rc;
+
+	assert(p->input < c->ninputs);
+	if ((rc = chorus_corpus_reserve(c, 1, err)) != CHORUS_OK)
+		return rc;
+	if (copy_str(&c->arena, &q.id) || copy_str(&c->arena, &q.author) ||
+	    copy_str(&c->arena, &q.text) || (q.extra && copy_extra(&c->arena, &q)))
+		return CHORUS_ENOMEM;
+	q.flags = (q.extra && q.extra->repost_of.p) ? CHORUS_POST_REPOST : 0;
+	chorus_corpus_push(c, &q);
+	return CHORUS_OK;
+}

@@ -180,10 +180,8 @@ int scan_order(struct chorus_scan *s, chorus_error *err)
 	return rc;
 }
 
-typedef int (*stage_fn)(struct chorus_scan *s, chorus_error *err);
-
-static int run_stage(struct chorus_scan *s, int stage, const char *name, stage_fn fn,
-		     chorus_error *err)
+int scan_run_stage(struct chorus_scan *s, int stage, const char *name, scan_stage_fn fn,
+		   chorus_error *err)
 {
 	int64_t t0 = now_ns();
 	int rc;
@@ -219,15 +217,15 @@ int chorus_scan_run(const chorus_corpus *corpus, const chorus_models *models,
 	s->stats.posts = s->n;
 	chorus_minhash_init(&s->mh, p->perms, p->bands, p->seed);
 	s->models = models;
-	rc = run_stage(s, -1, "order", scan_order, err);
+	rc = scan_run_stage(s, -1, "order", scan_order, err);
 	if (!rc)
-		rc = run_stage(s, CHORUS_STAGE_SIGN, "sign", scan_sign, err);
+		rc = scan_run_stage(s, CHORUS_STAGE_SIGN, "sign", scan_sign, err);
 	if (!rc)
-		rc = run_stage(s, CHORUS_STAGE_LSH, "lsh", scan_candidates, err);
+		rc = scan_run_stage(s, CHORUS_STAGE_LSH, "lsh", scan_candidates, err);
 	if (!rc)
-		rc = run_stage(s, CHORUS_STAGE_VERIFY, "verify", scan_verify, err);
+		rc = scan_run_stage(s, CHORUS_STAGE_VERIFY, "verify", scan_verify, err);
 	if (!rc)
-		rc = run_stage(s, CHORUS_STAGE_CLUSTER, "cluster", scan_cluster, err);
+		rc = scan_run_stage(s, CHORUS_STAGE_CLUSTER, "cluster", scan_cluster, err);
 	if (rc) {
 		if (rc == CHORUS_ENOMEM && !err->text[0])
 			chorus_error_set(err, "", 0, "out of memory");

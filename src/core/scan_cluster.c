@@ -398,6 +398,11 @@ static int cmp_cluster(const void *a, const void *b)
 	return (x->posts[0] > y->posts[0]) - (x->posts[0] < y->posts[0]);
 }
 
+void scan_sort_clusters(struct chorus_scan *s)
+{
+	qsort(s->clusters, s->nclusters, sizeof *s->clusters, cmp_cluster);
+}
+
 static void free_workers(cluster_worker *w, int nt)
 {
 	if (!w)
@@ -475,7 +480,7 @@ int scan_cluster(struct chorus_scan *s, chorus_error *err)
 	if (!rc)
 		rc = describe_all(s, &g, gidx);
 	if (!rc) {
-		qsort(s->clusters, s->nclusters, sizeof *s->clusters, cmp_cluster);
+		scan_sort_clusters(s);
 		s->stats.clusters = s->nclusters;
 	}
 out:

@@ -11,11 +11,12 @@
 #include "chorus/minhash.h"
 #include "chorus/scan.h"
 
+/* The public chorus_sig_status under short names. */
 enum post_status {
-	ST_MATCH = 0,  /* signed and matched */
-	ST_REPOST,     /* native repost, left out */
-	ST_SHORT,      /* below min_content, left out */
-	ST_EMPTY       /* no shingle at all (e.g. only punctuation) */
+	ST_MATCH = CHORUS_SIG_MATCH,   /* signed and matched */
+	ST_REPOST = CHORUS_SIG_REPOST, /* native repost, left out */
+	ST_SHORT = CHORUS_SIG_SHORT,   /* below min_content, left out */
+	ST_EMPTY = CHORUS_SIG_EMPTY    /* no shingle at all (e.g. only punctuation) */
 };
 
 /* Shingle sets of one block of consecutive posts. */
@@ -26,11 +27,8 @@ typedef struct shingle_block {
 
 #define SCAN_BLOCK 2048 /* posts per signing block */
 
-/* A verified link: posts a < b, similarity. */
-typedef struct scan_edge {
-	uint32_t a, b;
-	float sim;
-} scan_edge;
+/* A verified link: posts a < b (scan indices), similarity. */
+typedef chorus_link scan_edge;
 
 struct chorus_scan {
 	const chorus_corpus *corpus;
@@ -48,6 +46,8 @@ struct chorus_scan {
 	shingle_block *blocks;     /* (n + SCAN_BLOCK - 1) / SCAN_BLOCK */
 	uint64_t *sethash;         /* n, hash of the shingle set */
 	uint32_t *keys;            /* bands * n, band-major */
+	const uint8_t *owner;      /* n or NULL: only pairs whose later post is
+				      marked are made (chorus_matcher) */
 	uint64_t *cand;            /* candidate pairs (a << 32 | b), sorted */
 	size_t ncand;
 	scan_edge *edges;          /* verified, in candidate order */
@@ -65,10 +65,19 @@ static inline const uint32_t *scan_shingles(const struct chorus_scan *s, uint32_
 	return s->blocks[i / SCAN_BLOCK].data + s->sh_off[i];
 }
 
+typedef int (*scan_stage_fn)(struct chorus_scan *s, chorus_error *err);
+
+/* Run one stage with the progress hook and timing (stage < 0: untimed). */
+int scan_run_stage(struct chorus_scan *s, int stage, const char *name, scan_stage_fn fn,
+		   chorus_error *err);
+/* Allocate the per-post arrays the sign stage fills (n posts). */
+int scan_sign_alloc(struct chorus_scan *s);
 int scan_order(struct chorus_scan *s, chorus_error *err);
 int scan_sign(struct chorus_scan *s, chorus_error *err);
 int scan_candidates(struct chorus_scan *s, chorus_error *err);
 int scan_verify(struct chorus_scan *s, chorus_error *err);
 int scan_cluster(struct chorus_scan *s, chorus_error *err);
+/* Sort s->clusters by score (ties: more posts, earlier first_seen, id). */
+void scan_sort_clusters(struct chorus_scan *s);
 
 #endif

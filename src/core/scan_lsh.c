@@ -10,7 +10,10 @@
  * most m * max_neighbours pairs, never m^2: one text posted 100,000 times
  * costs 100,000 pairs per band, and connected components still join them.
  * The pairs of every band are merged, sorted and made unique, so the set
- * does not depend on which thread handled which band.
+ * does not depend on which thread handled which band.  With an owner mask
+ * (chorus_matcher) only the marked posts look for predecessors; the others
+ * are still in the buckets as predecessors, so a marked post gets exactly
+ * the pairs it would get in a full scan.
  * Cost: O(bands * n) for the sorts, O(pairs) for the rest.
  *
  * Verify: exact Jaccard of each candidate's sorted shingle sets, in
@@ -56,6 +59,8 @@ static int bucket_pairs(const struct chorus_scan *s, const uint64_t *arr, size_t
 	for (size_t p = lo + 1; p < hi; p++) {
 		const uint32_t i = (uint32_t)arr[p];
 		const size_t stop = p - lo > reach ? p - reach : lo;
+		if (s->owner && !s->owner[i])
+			continue;
 		for (size_t q = p; q-- > stop;) {
 			const uint32_t j = (uint32_t)arr[q];
 			if (s->time[i] - s->time[j] > s->p.window)

@@ -146,7 +146,7 @@ static sign_worker *new_workers(const struct chorus_scan *s, int nt)
 	return w;
 }
 
-static int alloc_arrays(struct chorus_scan *s)
+int scan_sign_alloc(struct chorus_scan *s)
 {
 	const size_t n = s->n, nblocks = (n + SCAN_BLOCK - 1) / SCAN_BLOCK;
 
@@ -179,7 +179,7 @@ int scan_sign(struct chorus_scan *s, chorus_error *err)
 	sign_worker *w;
 	int failed = 0;
 
-	if (alloc_arrays(s))
+	if (scan_sign_alloc(s))
 		return CHORUS_ENOMEM;
 	w = new_workers(s, nt);
 	if (!w)

@@ -206,6 +206,11 @@ int chorus_report_json(FILE *f, const chorus_scan *s, const chorus_corpus *c,
 
 	chorus_buf_init(&w.b, (size_t)1 << 30);
 	putf(&w, "{\n  \"tool\": {\"name\": \"chorus\", \"version\": \"%s\"},\n", CHORUS_VERSION);
+	if (meta && meta->workspace) {
+		put(&w, "  \"workspace\": {\"path\": ");
+		cstr(&w, meta->workspace);
+		putf(&w, ", \"run\": %" PRId64 "},\n", meta->workspace_run);
+	}
 	write_params(&w, p, meta);
 	write_inputs(&w, c);
 	write_counts(&w, chorus_scan_get_stats(s));

@@ -157,6 +157,9 @@ int chorus_replay_plan_parse(const char *file, const char *text, size_t len,
 	if (!version || strcmp(version, CHORUS_VERSION) != 0)
 		rc = FAIL(err, file, 0, "made by chorus %s; this is chorus %s, whose findings may differ",
 			  version ? version : "(unknown)", CHORUS_VERSION);
+	else if (json_object_get(root, "workspace"))
+		rc = FAIL(err, file, 0, "comes from a workspace (nightly increments over the posts "
+			  "it holds), which a scan of the recorded inputs does not reproduce");
 	else
 		rc = params(file, json_object_get(root, "params"), plan, err);
 	if (rc == 0)
