@@ -212,6 +212,15 @@ static void url_add(char *out, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "&name=" and value, percent-encoded, when value is given. */
+static void url_param(char *out, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	url_add(out, URL_MAX, "&%s=", name);
+	url_escape(out, URL_MAX, value);
+}
+
 static void iso_time(int64_t ns, char *out)
 {
 	chorus_time_format(ns, out);
@@ -281,10 +290,7 @@ static int next_url(const run *r, char *url, int *lookup)
 		url_add(url, URL_MAX, "%s/api/v2/search?type=statuses&q=", base);
 		url_escape(url, URL_MAX, o->arg);
 		url_add(url, URL_MAX, "&limit=%ld", page_size(r, 40));
-		if (state_str(r, "max_id")) {
-			url_add(url, URL_MAX, "&max_id=");
-			url_escape(url, URL_MAX, state_str(r, "max_id"));
-		}
+		url_param(url, "max_id", state_str(r, "max_id"));
 		break;
 	case CHORUS_SRC_BSKY_SEARCH:
 		url_add(url, URL_MAX, "%s/xrpc/app.bsky.feed.searchPosts?sort=latest&limit=%ld&q=", base,
@@ -292,27 +298,19 @@ static int next_url(const run *r, char *url, int *lookup)
 		url_escape(url, URL_MAX, o->arg);
 		if (o->since_ns) {
 			iso_time(o->since_ns, t);
-			url_add(url, URL_MAX, "&since=");
-			url_escape(url, URL_MAX, t);
+			url_param(url, "since", t);
 		}
 		if (o->until_ns) {
 			iso_time(o->until_ns, t);
-			url_add(url, URL_MAX, "&until=");
-			url_escape(url, URL_MAX, t);
+			url_param(url, "until", t);
 		}
-		if (state_str(r, "cursor")) {
-			url_add(url, URL_MAX, "&cursor=");
-			url_escape(url, URL_MAX, state_str(r, "cursor"));
-		}
+		url_param(url, "cursor", state_str(r, "cursor"));
 		break;
 	case CHORUS_SRC_BSKY_AUTHOR:
 		url_add(url, URL_MAX, "%s/xrpc/app.bsky.feed.getAuthorFeed?limit=%ld&actor=", base,
 			page_size(r, 100));
 		url_escape(url, URL_MAX, o->arg);
-		if (state_str(r, "cursor")) {
-			url_add(url, URL_MAX, "&cursor=");
-			url_escape(url, URL_MAX, state_str(r, "cursor"));
-		}
+		url_param(url, "cursor", state_str(r, "cursor"));
 		break;
 	case CHORUS_SRC_FEED:
 		snprintf(url, URL_MAX, "%s", o->arg);
