@@ -68,6 +68,11 @@ size_t chorus_common_count_scalar(const uint32_t *a, size_t na, const uint32_t *
 /* Exact Jaccard similarity of two sorted distinct sets (0 when both empty). */
 double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 
+/* The same when it is at least t; below t, some value below t (0.0),
+ * found sooner: the count stops once the rest cannot reach t. */
+double chorus_jaccard_atleast(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			      double t);
+
 /* Sort v[0..n) ascending and drop repeats; return the new count. */
 size_t chorus_sort_unique_u32(uint32_t *v, size_t n);
 

@@ -7,6 +7,7 @@
  * target_clones where available), O(perms) for the band keys.
  * No allocation: callers own every buffer.
  */
+#include <math.h>
 #include <string.h>
 
 #include "chorus/error.h"
@@ -309,12 +310,15 @@ static size_t common_scalar(const uint32_t *a, size_t na, const uint32_t *b, siz
  * exactly once; what is left when a side has fewer than eight goes through
  * the scalar merge.  The count is exactly common_scalar's. */
 __attribute__((target("avx2,popcnt")))
-static size_t common_avx2(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+static size_t common_avx2(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t need)
 {
 	const __m256i rot = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
 	size_t i = 0, j = 0, common = 0;
 
 	while (i + 8 <= na && j + 8 <= nb) {
+		/* what is left can add at most the smaller remainder */
+		if (common + (na - i < nb - j ? na - i : nb - j) < need)
+			return common;
 		const __m256i va = _mm256_loadu_si256((const __m256i *)(a + i));
 		__m256i vb = _mm256_loadu_si256((const __m256i *)(b + j));
 		__m256i m = _mm256_cmpeq_epi32(va, vb);
@@ -338,7 +342,7 @@ size_t chorus_common_count(const uint32_t *a, size_t na, const uint32_t *b, size
 	if (avx2 < 0)
 		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 	if (avx2)
-		return common_avx2(a, na, b, nb);
+		return common_avx2(a, na, b, nb, 0);
 #endif
 	return common_scalar(a, na, b, nb);
 }
@@ -356,4 +360,32 @@ double chorus_jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb
 		return 0.0;
 	common = chorus_common_count(a, na, b, nb);
 	return (double)common / (double)(na + nb - common);
+}
+
+double chorus_jaccard_atleast(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			      double t)
+{
+	/* J = c / (n - c) >= t needs c >= t n / (1 + t); one less than that,
+	 * rounded down, leaves a margin far wider than rounding error, so a
+	 * pair stopped early is below t in any arithmetic. */
+	const size_t n = na + nb;
+	double bound = t > 0.0 ? floor(t * (double)n / (1.0 + t)) - 1.0 : 0.0;
+	size_t need = bound > 0.0 ? (size_t)bound : 0, common;
+
+	if (n == 0)
+		return 0.0;
+#ifdef HAVE_AVX2_COMMON
+	static int avx2 = -1;
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2) {
+		common = common_avx2(a, na, b, nb, need);
+		if (common < need)
+			return 0.0;
+		return (double)common / (double)(n - common);
+	}
+#endif
+	(void)need;
+	common = common_scalar(a, na, b, nb);
+	return (double)common / (double)(n - common);
 }

@@ -1,9 +1,11 @@
 /*
  * scan_lsh.c - stages "lsh" (candidate pairs) and "verify" (exact Jaccard).
  *
- * Candidates: for each band (in parallel over bands), the matched posts are
- * sorted by (band key, scan index) with a stable radix sort; a run of equal
- * keys is an LSH bucket, in time order.  Each post is paired with at most
+ * Candidates: for each band (in parallel over bands), the matched posts
+ * whose band key another post may share (a bit-table filter keeps every
+ * such post and drops most keys held once) are sorted by (band key, scan
+ * index) with a stable radix sort; a run of equal keys is an LSH bucket,
+ * in time order.  Each post is paired with at most
  * max_neighbours bucket predecessors, nearest first, stopping at the first
  * one outside the window or with an identical shingle set (which already
  * links it to everything earlier).  A bucket of m posts therefore gives at
@@ -19,7 +21,8 @@
  * Verify: exact Jaccard of each candidate's sorted shingle sets, in
  * parallel over pairs into per-pair slots, then compacted in pair order.
  * Pairs whose set sizes alone rule out the threshold (J <= min/max) are
- * not merged at all.
+ * not merged at all, and a merge stops once what is left of the sets
+ * cannot reach the threshold.
  */
 #include <string.h>
 
@@ -30,6 +33,8 @@
 
 #define VERIFY_AHEAD 8 /* pairs prefetched ahead in verify */
 #define LSH_AHEAD 64   /* sorted band entries looked at ahead in lsh */
+#define FILTER_BITS 23 /* cells of the shared-key filter: 2^23, 2 MiB */
+#define FILTER_WORDS (((size_t)1 << FILTER_BITS) / 64)
 
 typedef struct pair_vec {
 	uint64_t *v;
@@ -74,15 +79,46 @@ static int bucket_pairs(const struct chorus_scan *s, const uint64_t *arr, size_t
 	return CHORUS_OK;
 }
 
-static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr, uint64_t *tmp,
-		      pair_vec *out)
+/* The matched posts of a band whose key some other matched post shares
+ * (and a few more), as (key << 32 | scan index), in scan order.  A key
+ * held by one post alone makes a bucket of one, which gives no pair, and
+ * most keys are such: sorting only the others is what makes a band cheap.
+ * Two bit tables indexed by the key's low FILTER_BITS bits, one cache line
+ * apart at most, say "seen" and "seen twice"; a post is kept when its cell
+ * was seen twice.  Every post of a real bucket is kept; so are posts whose
+ * key merely shares those bits with another (about one in
+ * 2^FILTER_BITS / matched), which make buckets of one again after the sort.
+ * So the buckets, and their order, are exactly those of sorting all. */
+static size_t shared_keys(const struct chorus_scan *s, const uint32_t *keys, uint64_t *filter,
+			  uint64_t *arr)
 {
-	const uint32_t *keys = s->keys + (size_t)band * s->n;
+	const uint32_t mask = (1u << FILTER_BITS) - 1;
 	size_t m = 0;
 
-	for (size_t i = 0; i < s->n; i++)
-		if (s->status[i] == ST_MATCH)
-			arr[m++] = (uint64_t)keys[i] << 32 | i;
+	memset(filter, 0, FILTER_WORDS * 2 * sizeof *filter);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->status[i] != ST_MATCH)
+			continue;
+		const uint32_t c = keys[i] & mask;
+		uint64_t *w = &filter[(c >> 6) * 2];
+		const uint64_t bit = (uint64_t)1 << (c & 63);
+		w[1] |= w[0] & bit;
+		w[0] |= bit;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const uint32_t c = keys[i] & mask;
+		const uint64_t twice = filter[(c >> 6) * 2 + 1] >> (c & 63) & 1;
+		arr[m] = (uint64_t)keys[i] << 32 | i;
+		m += twice & (s->status[i] == ST_MATCH);
+	}
+	return m;
+}
+
+static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr, uint64_t *tmp,
+		      uint64_t *filter, pair_vec *out)
+{
+	const size_t m = shared_keys(s, s->keys + (size_t)band * s->n, filter, arr);
+
 	chorus_radix_u64(arr, tmp, m, 32);
 	for (size_t lo = 0; lo < m;) {
 		size_t hi = lo + 1;
@@ -185,30 +221,32 @@ int scan_candidates(struct chorus_scan *s, chorus_error *err)
 	const int nt = chorus_par_threads(s->p.threads);
 	const long bands = (long)s->mh.bands;
 	pair_vec *pv = chorus_calloc((size_t)nt, sizeof *pv);
-	uint64_t **arr = chorus_calloc((size_t)nt * 2, sizeof *arr);
+	uint64_t **arr = chorus_calloc((size_t)nt * 3, sizeof *arr); /* 2 sort, 1 filter */
 	int failed = 0, rc;
 
 	if (!pv || !arr) {
 		failed = 1;
 		goto out;
 	}
-	for (int t = 0; t < 2 * nt; t++)
-		if (!(arr[t] = chorus_mallocarray(s->n ? s->n : 1, sizeof **arr)))
+	for (int t = 0; t < 3 * nt; t++) {
+		const size_t len = t < 2 * nt ? (s->n ? s->n : 1) : FILTER_WORDS * 2;
+		if (!(arr[t] = chorus_mallocarray(len, sizeof **arr)))
 			failed = 1;
+	}
 	if (failed)
 		goto out;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-	shared(s, pv, arr, failed) firstprivate(bands)
+	shared(s, pv, arr, failed) firstprivate(bands, nt)
 	for (long b = 0; b < bands; b++) {
 		const int t = chorus_par_thread_id();
-		if (band_pairs(s, (unsigned)b, arr[2 * t], arr[2 * t + 1], &pv[t])) {
+		if (band_pairs(s, (unsigned)b, arr[2 * t], arr[2 * t + 1], arr[2 * nt + t], &pv[t])) {
 #pragma omp atomic write
 			failed = 1;
 		}
 	}
 out:
 	if (arr)
-		for (int t = 0; t < 2 * nt; t++)
+		for (int t = 0; t < 3 * nt; t++)
 			chorus_free(arr[t]);
 	chorus_free(arr);
 	rc = failed ? CHORUS_ENOMEM : merge_pairs(s, pv, nt);
@@ -230,7 +268,7 @@ static double pair_similarity(const struct chorus_scan *s, uint32_t a, uint32_t 
 	 * reach the threshold, and their exact value is never used. */
 	if ((double)(na < nb ? na : nb) < s->p.threshold * (double)(na < nb ? nb : na))
 		return 0.0;
-	return chorus_jaccard(sa, na, sb, nb);
+	return chorus_jaccard_atleast(sa, na, sb, nb, s->p.threshold);
 }
 
 /* Bring the shingle sets of pair k toward the cache: pairs come sorted by

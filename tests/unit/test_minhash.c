@@ -252,6 +252,43 @@ static void test_common_count(void)
 	CHECK_INT(chorus_common_count(a, 0, b, 0), 0);
 }
 
+/* chorus_jaccard_atleast gives chorus_jaccard exactly where that is at
+ * least t, and a value below t elsewhere, at every threshold, on random
+ * sets from disjoint to identical (overlap set by the value range). */
+static void test_jaccard_atleast(void)
+{
+	static uint32_t a[200], b[200];
+	static const double ts[] = { 0.0, 0.1, 0.3, 0.55, 0.8, 0.95, 1.0 };
+	uint64_t st = 21;
+	unsigned long bad = 0, above = 0, below = 0;
+
+	for (int iter = 0; iter < 100000; iter++) {
+		const size_t na = (size_t)(chorus_splitmix64(&st) % 120);
+		const size_t nb = (size_t)(chorus_splitmix64(&st) % 120);
+		const uint32_t range = (uint32_t)(60 + iter % 7 * 40);
+		const double t = ts[iter % (sizeof ts / sizeof *ts)];
+		size_t ua, ub;
+		double exact, got;
+		for (size_t i = 0; i < na; i++)
+			a[i] = (uint32_t)(chorus_splitmix64(&st) % range);
+		for (size_t i = 0; i < nb; i++)
+			b[i] = iter % 3 == 0 && i < na ? a[i] : (uint32_t)(chorus_splitmix64(&st) % range);
+		ua = chorus_sort_unique_u32(a, na);
+		ub = chorus_sort_unique_u32(b, nb);
+		exact = chorus_jaccard(a, ua, b, ub);
+		got = chorus_jaccard_atleast(a, ua, b, ub, t);
+		if (exact >= t) {
+			above++;
+			bad += got != exact;
+		} else {
+			below++;
+			bad += got >= t;
+		}
+	}
+	CHECK_INT(bad, 0);
+	CHECK(above > 1000 && below > 1000);
+}
+
 int main(void)
 {
 	test_shingles();
@@ -261,5 +298,6 @@ int main(void)
 	test_radix();
 	test_sort_unique();
 	test_common_count();
+	test_jaccard_atleast();
 	return check_done();
 }
