@@ -100,6 +100,7 @@ struct norm_cache {
 	nc_tok *itok;      /* tokens of pieces not cached */
 	size_t nitok, itok_cap;
 	char *ib;          /* their texts */
+	uint64_t *ws;      /* white-space bits of the post (space_bits) */
 	size_t nib, ib_cap;
 	uint64_t *hash;    /* the result */
 	size_t nhash, hash_cap;
@@ -119,6 +120,7 @@ void norm_cache_free(norm_cache *c)
 	chorus_free(c->itok);
 	chorus_free(c->ib);
 	chorus_free(c->hash);
+	chorus_free(c->ws);
 	chorus_free(c);
 }
 
@@ -132,7 +134,8 @@ static norm_cache *cache_new(void)
 	c->slot_mem = chorus_mallocarray(NC_SLOTS + 1, sizeof *c->slot);
 	c->tok = chorus_mallocarray(NC_TOK_CAP, sizeof *c->tok);
 	c->bytes = chorus_malloc(NC_BYTES_CAP);
-	if (!c->slot_mem || !c->tok || !c->bytes) {
+	c->ws = chorus_mallocarray(FAST_MAX_RAW / 64 + 1, sizeof *c->ws);
+	if (!c->slot_mem || !c->tok || !c->bytes || !c->ws) {
 		norm_cache_free(c);
 		return NULL;
 	}
@@ -279,13 +282,36 @@ static int store(chorus_norm *w, norm_cache *c, nc_ent *e, uint64_t key, const c
 	return 1;
 }
 
-static int same_piece(const norm_cache *c, const nc_ent *e, const char *p, size_t n)
+static inline uint64_t rd64(const void *p)
 {
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline uint32_t rd32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* Whether entry e holds piece p[0..n): up to NC_HEAD bytes by two or three
+ * overlapping word loads that between them cover every byte. */
+static inline int same_piece(const norm_cache *c, const nc_ent *e, const char *p, size_t n)
+{
+	const char *h = e->head;
+
 	if (e->plen != n)
 		return 0;
-	if (n <= NC_HEAD)
-		return memcmp(e->head, p, n) == 0;
-	return memcmp(c->bytes + e->more, p, n) == 0;
+	if (n > NC_HEAD)
+		return memcmp(c->bytes + e->more, p, n) == 0;
+	if (n >= 8)
+		return rd64(h) == rd64(p) && rd64(h + n - 8) == rd64(p + n - 8) &&
+		       (n <= 16 || rd64(h + 8) == rd64(p + 8));
+	if (n >= 4)
+		return rd32(h) == rd32(p) && rd32(h + n - 4) == rd32(p + n - 4);
+	return h[0] == p[0] && h[n / 2] == p[n / 2] && h[n - 1] == p[n - 1];
 }
 
 /* Add piece p[0..n) with key to the post: its entry, found or made now,
@@ -323,17 +349,101 @@ found:
 	return CHORUS_OK;
 }
 
-static int is_space(unsigned char b)
+static inline uint64_t mum(uint64_t a, uint64_t b)
 {
-	return b == ' ' || (b >= '\t' && b <= '\r');
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* The cache key of piece p[0..n), n >= 1: word loads mixed by 128-bit
+ * multiplies, the length folded in.  It only places and pre-checks
+ * entries (the bytes are always compared), so it may differ between
+ * hosts; never 0. */
+static inline uint64_t piece_key(const char *p, size_t n)
+{
+	uint64_t h = KEY_SEED ^ (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			h = mum(h ^ rd64(p + i), UINT64_C(0xe7037ed1a0b428db));
+		h = mum(h ^ rd64(p + n - 8), UINT64_C(0x8ebc6af09c88c6e3));
+	} else if (n >= 4) {
+		h = mum(h ^ ((uint64_t)rd32(p) << 32 | rd32(p + n - 4)), UINT64_C(0x8ebc6af09c88c6e3));
+	} else {
+		const unsigned char *u = (const unsigned char *)p;
+		h = mum(h ^ ((uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1]),
+			UINT64_C(0x8ebc6af09c88c6e3));
+	}
+	return h | 1u;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Bits of 16 bytes that are ASCII white space (' ', '\t' to '\r'). */
+static inline uint64_t space16(const unsigned char *p)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)p);
+	const __m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+	const __m128i ctl = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)),
+					  _mm_cmplt_epi8(v, _mm_set1_epi8('\r' + 1)));
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(sp, ctl));
+}
+
+static inline uint64_t space64(const unsigned char *p)
+{
+	return space16(p) | space16(p + 16) << 16 | space16(p + 32) << 32 | space16(p + 48) << 48;
+}
+#else
+static inline uint64_t space64(const unsigned char *p)
+{
+	uint64_t m = 0;
+	for (unsigned k = 0; k < 64; k++)
+		m |= (uint64_t)(p[k] == ' ' || (p[k] >= '\t' && p[k] <= '\r')) << k;
+	return m;
+}
+#endif
+
+/* ws[k / 64] bit k set when raw[k] is white space, and for every k >= len
+ * up to the end of word len / 64, so that a piece always ends by then.
+ * Returns the number of words. */
+static size_t space_bits(const unsigned char *r, size_t len, uint64_t *ws)
+{
+	const size_t full = len / 64;
+	unsigned char tail[64];
+
+	for (size_t w = 0; w < full; w++)
+		ws[w] = space64(r + 64 * w);
+	memset(tail, ' ', sizeof tail);
+	memcpy(tail, r + 64 * full, len - 64 * full);
+	ws[full] = space64(tail);
+	return full + 1;
+}
+
+/* The first k >= from with bit k of ws (nw words) equal to want, or
+ * nw * 64 if none. */
+static inline size_t next_bit(const uint64_t *ws, size_t nw, size_t from, int want)
+{
+	const uint64_t flip = want ? 0 : ~(uint64_t)0;
+	size_t w = from / 64;
+	uint64_t x;
+
+	if (w >= nw)
+		return nw * 64;
+	x = (ws[w] ^ flip) & (~(uint64_t)0 << (from % 64));
+	while (!x) {
+		if (++w == nw)
+			return nw * 64;
+		x = ws[w] ^ flip;
+	}
+	return w * 64 + (size_t)__builtin_ctzll(x);
 }
 
 /* Tokens and letter statistics of every piece of raw[0..len), in order;
- * a batch of pieces is found and hashed, their slots prefetched, then
- * each is added. */
+ * a batch of pieces is found (from a bit map of the white space) and
+ * hashed, their slots prefetched, then each is added. */
 static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len)
 {
-	const unsigned char *r = (const unsigned char *)raw;
+	const size_t nw = space_bits((const unsigned char *)raw, len, c->ws);
 	piece batch[BATCH];
 	size_t i = 0;
 
@@ -341,21 +451,21 @@ static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len
 		size_t nb = 0;
 		while (nb < BATCH) {
 			size_t j;
-			while (i < len && is_space(r[i]))
-				i++;
-			if (i == len)
+			i = next_bit(c->ws, nw, i, 0);
+			if (i >= len)
 				break;
-			for (j = i + 1; j < len && !is_space(r[j]); j++)
-				;
+			j = next_bit(c->ws, nw, i + 1, 1);
 			batch[nb].off = (uint32_t)i;
 			batch[nb].len = (uint32_t)(j - i);
 			if (j - i <= NC_MAX_PIECE) {
-				batch[nb].key = chorus_hash64(raw + i, j - i, KEY_SEED) | 1u;
+				batch[nb].key = piece_key(raw + i, j - i);
 				__builtin_prefetch(&c->slot[batch[nb].key & (NC_SLOTS - 1)]);
 			}
 			nb++;
 			i = j;
 		}
+		if (reserve(&c->ref, &c->ref_cap, c->nref + nb, sizeof *c->ref))
+			return CHORUS_ENOMEM;
 		for (size_t b = 0; b < nb; b++) {
 			int rc = add_piece(w, c, raw + batch[b].off, batch[b].len, batch[b].key);
 			if (rc)
