@@ -79,89 +79,147 @@ static uint64_t time_key(int64_t t)
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
+/* s->post and s->time in time order, posts with equal times in input
+ * order.  Input already in order (collected data often is) is only
+ * checked; otherwise the times are sorted by their offset from the
+ * earliest, packed above the input index, with 11-bit radix passes over
+ * the bits the offsets span, or, for a range past 2^32 seconds, by the
+ * general key-value sort. */
 static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
 {
 	const size_t n = s->n;
-	uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
-	uint32_t *v = chorus_mallocarray(n, sizeof *v), *vt = chorus_mallocarray(n, sizeof *vt);
-	int rc = CHORUS_ENOMEM;
+	const int nt = chorus_par_threads(s->p.threads);
+	const long ln = (long)n;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	uint32_t *v = NULL;
+	int sorted = 1, rc = CHORUS_ENOMEM;
 
-	if (!k || !kt || !v || !vt)
-		goto out;
 	for (size_t i = 0; i < n; i++) {
-		k[i] = time_key(posts[i].created_at);
-		v[i] = (uint32_t)i;
+		const uint64_t k = time_key(posts[i].created_at);
+		sorted &= k >= hi;
+		lo = k < lo ? k : lo;
+		hi = k > hi ? k : hi;
 	}
-	/* Stable, so posts with equal times keep their input order. */
-	chorus_radix_kv(k, v, kt, vt, n);
-	{
-		const int nt = chorus_par_threads(s->p.threads);
-		const long ln = (long)n;
+	if (!sorted) {
+		v = chorus_mallocarray(n, sizeof *v);
+		if (!v)
+			goto out;
+		if (hi - lo <= UINT32_MAX) {
+			uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
+			if (!k || !kt) {
+				chorus_free(k);
+				chorus_free(kt);
+				goto out;
+			}
+			for (size_t i = 0; i < n; i++)
+				k[i] = (time_key(posts[i].created_at) - lo) << 32 | i;
+			chorus_radix_u64(k, kt, n, 32); /* stable: input order kept */
+			for (size_t i = 0; i < n; i++)
+				v[i] = (uint32_t)k[i];
+			chorus_free(k);
+			chorus_free(kt);
+		} else {
+			uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
+			uint32_t *vt = chorus_mallocarray(n, sizeof *vt);
+			if (!k || !kt || !vt) {
+				chorus_free(k);
+				chorus_free(kt);
+				chorus_free(vt);
+				goto out;
+			}
+			for (size_t i = 0; i < n; i++) {
+				k[i] = time_key(posts[i].created_at);
+				v[i] = (uint32_t)i;
+			}
+			chorus_radix_kv(k, v, kt, vt, n); /* stable */
+			chorus_free(k);
+			chorus_free(kt);
+			chorus_free(vt);
+		}
+	}
 #pragma omp parallel for num_threads(nt) schedule(static) default(none) \
 	shared(s, posts, v) firstprivate(ln)
-		for (long i = 0; i < ln; i++) {
-			s->post[i] = &posts[v[i]];
-			s->time[i] = posts[v[i]].created_at;
-		}
+	for (long i = 0; i < ln; i++) {
+		const size_t from = v ? v[i] : (size_t)i;
+		s->post[i] = &posts[from];
+		s->time[i] = posts[from].created_at;
 	}
 	rc = CHORUS_OK;
 out:
-	chorus_free(k);
-	chorus_free(kt);
 	chorus_free(v);
-	chorus_free(vt);
 	return rc;
 }
 
-/* Number authors 0, 1, ... in order of their first post. */
+/* Number authors 0, 1, ... in order of their first post.  The authors are
+ * split by hash among the threads; each walks the posts in order through
+ * its own table and notes, for each of its posts, the author's first post.
+ * A last pass in order numbers the first posts.  The numbers depend only
+ * on the order of the posts, never on the split. */
 static int number_authors(struct chorus_scan *s)
 {
-	size_t cap = 16;
-	uint32_t *slot, next = 0;
-	size_t *hash;
+	const size_t n = s->n;
+	const int nt = chorus_par_threads(s->p.threads);
+	const long ln = (long)n;
+	uint64_t *hash = chorus_mallocarray(n ? n : 1, sizeof *hash);
+	uint32_t *first = chorus_mallocarray(n ? n : 1, sizeof *first), next = 0;
+	int failed = 0;
 
-	while (cap < 2 * s->n)
-		cap *= 2;
-	slot = chorus_calloc(cap, sizeof *slot); /* scan index + 1, 0 = empty */
-	hash = chorus_mallocarray(s->n ? s->n : 1, sizeof *hash);
-	if (!slot || !hash) {
-		chorus_free(slot);
-		chorus_free(hash);
-		return CHORUS_ENOMEM;
+	if (!hash || !first) {
+		failed = 1;
+		goto out;
 	}
+#pragma omp parallel num_threads(nt) default(none) shared(s, hash, first, failed) \
+	firstprivate(ln, n, nt)
 	{
-		/* the hashes in parallel; the numbering (first post first) in order */
-		const int nt = chorus_par_threads(s->p.threads);
-		const long ln = (long)s->n;
-		const size_t mask = cap - 1;
-#pragma omp parallel for num_threads(nt) schedule(static) default(none) \
-	shared(s, hash) firstprivate(ln, mask)
+#pragma omp for schedule(static)
 		for (long i = 0; i < ln; i++)
-			hash[i] = (size_t)(chorus_hash64(s->post[i]->author.p, s->post[i]->author.len, 0) &
-					     mask);
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		const chorus_str *a = &s->post[i]->author;
-		size_t h = hash[i];
-		if (i + 16 < s->n)
-			__builtin_prefetch(&slot[hash[i + 16]]);
-		for (;; h = (h + 1) & (cap - 1)) {
-			if (!slot[h]) {
-				slot[h] = (uint32_t)i + 1;
-				s->author[i] = next++;
-				break;
+			hash[i] = chorus_hash64(s->post[i]->author.p, s->post[i]->author.len, 0);
+#pragma omp for schedule(static, 1)
+		for (int part = 0; part < nt; part++) {
+			size_t mine = 0, cap = 16, mask;
+			uint32_t *slot;
+			for (size_t i = 0; i < n; i++)
+				mine += (hash[i] >> 32) % (uint64_t)nt == (uint64_t)part;
+			while (cap < 2 * mine)
+				cap *= 2;
+			mask = cap - 1;
+			slot = chorus_calloc(cap, sizeof *slot); /* scan index + 1, 0 = empty */
+			if (!slot) {
+#pragma omp atomic write
+				failed = 1;
+				continue;
 			}
-			const chorus_str *b = &s->post[slot[h] - 1]->author;
-			if (b->len == a->len && memcmp(a->p, b->p, a->len) == 0) {
-				s->author[i] = s->author[slot[h] - 1];
-				break;
+			for (size_t i = 0; i < n; i++) {
+				if ((hash[i] >> 32) % (uint64_t)nt != (uint64_t)part)
+					continue;
+				const chorus_str *a = &s->post[i]->author;
+				for (size_t h = hash[i] & mask;; h = (h + 1) & mask) {
+					if (!slot[h]) {
+						slot[h] = (uint32_t)i + 1;
+						first[i] = (uint32_t)i;
+						break;
+					}
+					const uint32_t f = slot[h] - 1;
+					const chorus_str *b = &s->post[f]->author;
+					if (hash[f] == hash[i] && b->len == a->len &&
+					    memcmp(a->p, b->p, a->len) == 0) {
+						first[i] = f;
+						break;
+					}
+				}
 			}
+			chorus_free(slot);
 		}
 	}
+	if (failed)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		s->author[i] = first[i] == i ? next++ : s->author[first[i]];
 	s->nauthors = next;
-	chorus_free(slot);
+out:
 	chorus_free(hash);
-	return CHORUS_OK;
+	chorus_free(first);
+	return failed ? CHORUS_ENOMEM : CHORUS_OK;
 }
 
 int scan_order(struct chorus_scan *s, chorus_error *err)
