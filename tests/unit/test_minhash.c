@@ -7,6 +7,7 @@
 #include "check.h"
 #include "chorus/hash.h"
 #include "chorus/minhash.h"
+#include "minhash_int.h"
 #include "sort_int.h"
 
 /* Build a chorus_normalised from space-separated words (all WORD tokens). */
@@ -289,6 +290,43 @@ static void test_jaccard_atleast(void)
 	CHECK(above > 1000 && below > 1000);
 }
 
+/* Every vector level signs exactly as the plain definition, min over the
+ * set of a_i * x + b_i mod 2^32, for perm counts that fill the vector
+ * passes and counts that leave remainders, and sets of 1 to 300. */
+static void test_sign_levels(void)
+{
+	static const unsigned perms[] = { 1, 7, 16, 24, 32, 48, 64, 100, 128, 200, 256, 1024 };
+	static uint32_t sh[300], sig[CHORUS_MAX_PERMS];
+	uint64_t st = 33;
+	unsigned long bad = 0, runs = 0;
+	int top = 0;
+
+	for (size_t p = 0; p < sizeof perms / sizeof *perms; p++) {
+		chorus_minhash mh;
+		CHECK_INT(chorus_minhash_init(&mh, perms[p], 1, 99 + p), CHORUS_OK);
+		for (int iter = 0; iter < 40; iter++) {
+			const size_t n = 1 + (size_t)(chorus_splitmix64(&st) % 300);
+			for (size_t j = 0; j < n; j++)
+				sh[j] = (uint32_t)chorus_splitmix64(&st);
+			for (int level = 0; level <= 2; level++) {
+				const int used = minhash_sign_level(&mh, sh, n, sig, level);
+				top = used > top ? used : top;
+				for (unsigned i = 0; i < perms[p]; i++) {
+					uint32_t m = UINT32_MAX;
+					for (size_t j = 0; j < n; j++) {
+						const uint32_t h = mh.a[i] * sh[j] + mh.b[i];
+						m = h < m ? h : m;
+					}
+					bad += sig[i] != m;
+				}
+				runs++;
+			}
+		}
+	}
+	CHECK_INT(bad, 0);
+	printf("signature levels checked: %lu runs, highest vector level on this CPU %d\n", runs, top);
+}
+
 int main(void)
 {
 	test_shingles();
@@ -299,5 +337,6 @@ int main(void)
 	test_sort_unique();
 	test_common_count();
 	test_jaccard_atleast();
+	test_sign_levels();
 	return check_done();
 }
