@@ -139,81 +139,94 @@ static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr,
 	return CHORUS_OK;
 }
 
-/* Sort one thread's pairs and drop repeats, in place. */
-static void sort_unique_pairs(pair_vec *pv, uint64_t *tmp)
+#define PAIR_PARTS 256 /* ranges of the first post that pairs are sorted in */
+
+/* Sort v[0..m) and drop repeats, in place; returns the count kept. */
+static size_t sort_unique(uint64_t *v, uint64_t *tmp, size_t m)
 {
 	size_t w = 0;
 
-	chorus_radix_u64(pv->v, tmp, pv->len, 0);
-	for (size_t k = 0; k < pv->len; k++)
-		if (w == 0 || pv->v[k] != pv->v[w - 1])
-			pv->v[w++] = pv->v[k];
-	pv->len = w;
-}
-
-/* Merge sorted distinct a and b into out, dropping values both hold. */
-static size_t merge_unique(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
-			   uint64_t *out)
-{
-	size_t i = 0, j = 0, w = 0;
-
-	while (i < na && j < nb) {
-		const uint64_t x = a[i], y = b[j];
-		out[w++] = x < y ? x : y;
-		i += x <= y;
-		j += y <= x;
-	}
-	while (i < na)
-		out[w++] = a[i++];
-	while (j < nb)
-		out[w++] = b[j++];
+	chorus_radix_u64(v, tmp, m, 0);
+	for (size_t k = 0; k < m; k++)
+		if (w == 0 || v[k] != v[w - 1])
+			v[w++] = v[k];
 	return w;
 }
 
-/* Each thread's pairs sorted and made unique (in parallel), then merged:
- * the set does not depend on which thread found which pair. */
+/* Every thread's pairs into s->cand, sorted and made unique: the set and
+ * its order do not depend on which thread found which pair.  The pairs
+ * are first spread over PAIR_PARTS ranges of their first post (each
+ * thread writes its own slots of each range), then each range is sorted
+ * on its own, in parallel and within the cache, and the ranges are
+ * closed up in order. */
 static int merge_pairs(struct chorus_scan *s, pair_vec *pv, int nt)
 {
-	size_t total = 0, len = 0;
-	uint64_t *tmp, *cur, *other;
+	size_t total = 0, at = 0, maxpart = 0, w = 0;
+	size_t (*off)[PAIR_PARTS] = chorus_calloc((size_t)nt, sizeof *off);
+	size_t start[PAIR_PARTS + 1], kept[PAIR_PARTS];
+	uint64_t **tmp = chorus_calloc((size_t)nt, sizeof *tmp);
+	unsigned shift = 0;
+	int failed = 0;
 
 	for (int t = 0; t < nt; t++)
 		total += pv[t].len;
+	while (s->n > 0 && ((s->n - 1) >> shift) >= PAIR_PARTS)
+		shift++;
 	s->cand = chorus_mallocarray(total ? total : 1, sizeof *s->cand);
-	tmp = chorus_mallocarray(total ? total : 1, sizeof *tmp);
-	if (!s->cand || !tmp) {
-		chorus_free(tmp);
-		return CHORUS_ENOMEM;
+	if (!off || !tmp || !s->cand) {
+		failed = 1;
+		goto out;
 	}
-	{
-		size_t at = 0;
-		uint64_t *part[CHORUS_PAR_MAX_THREADS];
+	for (int t = 0; t < nt; t++)
+		for (size_t k = 0; k < pv[t].len; k++)
+			off[t][(pv[t].v[k] >> 32) >> shift]++;
+	for (unsigned p = 0; p < PAIR_PARTS; p++) {
+		start[p] = at;
 		for (int t = 0; t < nt; t++) {
-			part[t] = tmp + at;
-			at += pv[t].len;
+			const size_t c = off[t][p];
+			off[t][p] = at;
+			at += c;
 		}
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-	shared(pv, part) firstprivate(nt)
-		for (int t = 0; t < nt; t++)
-			sort_unique_pairs(&pv[t], part[t]);
+		maxpart = at - start[p] > maxpart ? at - start[p] : maxpart;
 	}
-	/* fold the runs in: cand and tmp take turns holding the merged set */
-	cur = s->cand;
-	other = tmp;
+	start[PAIR_PARTS] = at;
+	for (int t = 0; t < nt; t++)
+		if (!(tmp[t] = chorus_mallocarray(maxpart ? maxpart : 1, sizeof **tmp)))
+			failed = 1;
+	if (failed)
+		goto out;
+#pragma omp parallel num_threads(nt) default(none) shared(s, pv, off, start, kept, tmp) \
+	firstprivate(nt, shift)
+	{
+#pragma omp for schedule(static, 1)
+		for (int t = 0; t < nt; t++) {
+			size_t *o = off[t];
+			for (size_t k = 0; k < pv[t].len; k++) {
+				const uint64_t x = pv[t].v[k];
+				s->cand[o[(x >> 32) >> shift]++] = x;
+			}
+		}
+#pragma omp for schedule(dynamic, 4)
+		for (int p = 0; p < PAIR_PARTS; p++)
+			kept[p] = sort_unique(s->cand + start[p], tmp[chorus_par_thread_id()],
+					      start[p + 1] - start[p]);
+	}
+	for (unsigned p = 0; p < PAIR_PARTS; p++) {
+		memmove(s->cand + w, s->cand + start[p], kept[p] * sizeof *s->cand);
+		w += kept[p];
+	}
+	s->ncand = w;
+	s->stats.candidates = w;
+out:
 	for (int t = 0; t < nt; t++) {
-		uint64_t *x = cur;
-		len = merge_unique(cur, len, pv[t].v, pv[t].len, other);
-		cur = other;
-		other = x;
 		chorus_free(pv[t].v);
 		pv[t].v = NULL;
+		if (tmp)
+			chorus_free(tmp[t]);
 	}
-	if (cur != s->cand)
-		memcpy(s->cand, cur, len * sizeof *cur);
 	chorus_free(tmp);
-	s->ncand = len;
-	s->stats.candidates = len;
-	return CHORUS_OK;
+	chorus_free(off);
+	return failed ? CHORUS_ENOMEM : CHORUS_OK;
 }
 
 int scan_candidates(struct chorus_scan *s, chorus_error *err)
