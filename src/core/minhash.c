@@ -17,6 +17,10 @@
 #include "chorus/utf8.h"
 #include "minhash_int.h"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #define RING 32 /* longest shingle, in tokens or code points */
 
 /* The hot loops are built three times (AVX-512, AVX2, plain x86-64) and
@@ -124,12 +128,64 @@ static size_t rank_sort_unique(uint32_t *v, size_t n)
 	return u;
 }
 
-size_t chorus_sort_unique_u32(uint32_t *v, size_t n)
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_RANK_AVX512 1
+/* The same by ranks held in AVX-512 registers, sixteen values a register:
+ * each value in turn is compared with all, and adds one to the rank of
+ * every value above it, so equal values share a rank.  Each value is then
+ * written at its rank and the ranks written are read back in order, which
+ * drops the repeats.  About n * n / 16 compare-and-adds. */
+__attribute__((target("avx512f")))
+static size_t rank_sort_unique_avx512(uint32_t *v, size_t n)
+{
+	uint32_t rank[RANK_MAX], out[RANK_MAX];
+	const size_t nk = (n + 15) / 16;
+	__m512i val[RANK_MAX / 16], r[RANK_MAX / 16];
+	__mmask16 live[RANK_MAX / 16];
+	const __m512i one = _mm512_set1_epi32(1);
+	uint64_t written = 0;
+	size_t u = 0;
+
+	for (size_t k = 0; k < nk; k++) {
+		const size_t left = n - 16 * k;
+		live[k] = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+		val[k] = _mm512_maskz_loadu_epi32(live[k], v + 16 * k);
+		r[k] = _mm512_setzero_si512();
+	}
+	for (size_t j = 0; j < n; j++) {
+		const __m512i x = _mm512_set1_epi32((int)v[j]);
+		for (size_t k = 0; k < nk; k++) {
+			const __mmask16 above = _mm512_mask_cmpgt_epu32_mask(live[k], val[k], x);
+			r[k] = _mm512_mask_add_epi32(r[k], above, r[k], one);
+		}
+	}
+	for (size_t k = 0; k < nk; k++)
+		_mm512_mask_storeu_epi32(rank + 16 * k, live[k], r[k]);
+	for (size_t i = 0; i < n; i++) {
+		out[rank[i]] = v[i];
+		written |= (uint64_t)1 << rank[i];
+	}
+	for (; written; written &= written - 1)
+		v[u++] = out[__builtin_ctzll(written)];
+	return u;
+}
+#endif
+
+size_t minhash_sort_unique_level(uint32_t *v, size_t n, int level)
 {
 	size_t w = 0;
 
 	if (n < 2)
 		return n;
+#ifdef HAVE_RANK_AVX512
+	static int avx512 = -1;
+	if (avx512 < 0)
+		avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+	if (n <= RANK_MAX && avx512 && level >= 2)
+		return rank_sort_unique_avx512(v, n);
+#else
+	(void)level;
+#endif
 	if (n <= RANK_MAX)
 		return rank_sort_unique(v, n);
 	quick_sort(v, n);
@@ -137,6 +193,11 @@ size_t chorus_sort_unique_u32(uint32_t *v, size_t n)
 		if (v[i] != v[w])
 			v[++w] = v[i];
 	return w + 1;
+}
+
+size_t chorus_sort_unique_u32(uint32_t *v, size_t n)
+{
+	return minhash_sort_unique_level(v, n, 2);
 }
 
 static uint64_t combine(const uint64_t *ring, unsigned start, unsigned k, uint64_t seed)

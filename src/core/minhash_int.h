@@ -12,4 +12,7 @@
 int minhash_sign_level(const chorus_minhash *mh, const uint32_t *sh, size_t n, uint32_t *sig,
 		       int level);
 
+/* chorus_sort_unique_u32 with vector code up to level, as above. */
+size_t minhash_sort_unique_level(uint32_t *v, size_t n, int level);
+
 #endif

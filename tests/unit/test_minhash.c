@@ -201,7 +201,8 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Sort-and-unique at every size around the switch from ranking to
- * quicksort, with many repeats and with none, against qsort. */
+ * quicksort, with many repeats and with none, against qsort, with and
+ * without the AVX-512 ranking. */
 static void test_sort_unique(void)
 {
 	static uint32_t v[300], ref[300];
@@ -219,6 +220,13 @@ static void test_sort_unique(void)
 		for (size_t i = 0; i < n; i++)
 			if (i == 0 || ref[i] != ref[u - 1])
 				ref[u++] = ref[i];
+		for (int level = 0; level <= 2; level += 2) {
+			uint32_t w[300];
+			memcpy(w, v, n * sizeof *v);
+			got = minhash_sort_unique_level(w, n, level);
+			if (got != u || memcmp(w, ref, u * sizeof *w) != 0)
+				bad++;
+		}
 		got = chorus_sort_unique_u32(v, n);
 		if (got != u || memcmp(v, ref, u * sizeof *v) != 0)
 			bad++;
@@ -326,6 +334,7 @@ static void test_sign_levels(void)
 	CHECK_INT(bad, 0);
 	printf("signature levels checked: %lu runs, highest vector level on this CPU %d\n", runs, top);
 }
+
 
 int main(void)
 {
