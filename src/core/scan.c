@@ -150,11 +150,75 @@ out:
 	return rc;
 }
 
+/* A table slot: an author's name and its first post (+ 1; 0 = empty). */
+typedef struct author_slot {
+	const char *p;
+	uint32_t len, first;
+} author_slot;
+
+#define AUTHOR_AHEAD 16 /* posts whose slot is fetched ahead */
+
+/* Note, for each post of one part of the authors (those whose hash says
+ * part), the author's first post, walking the posts in order. */
+static int first_posts(const struct chorus_scan *s, const uint64_t *hash, uint32_t *first,
+		       int part, int nparts)
+{
+	size_t mine = 0, cap = 16, mask;
+	uint32_t *own;
+	author_slot *slot;
+
+	for (size_t i = 0; i < s->n; i++)
+		mine += (hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	while (cap < 2 * mine)
+		cap *= 2;
+	mask = cap - 1;
+	own = chorus_mallocarray(mine ? mine : 1, sizeof *own);
+	slot = chorus_calloc(cap, sizeof *slot);
+	if (!own || !slot) {
+		chorus_free(own);
+		chorus_free(slot);
+		return CHORUS_ENOMEM;
+	}
+	mine = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if ((hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
+			own[mine++] = (uint32_t)i;
+	for (size_t k = 0; k < mine; k++) {
+		const uint32_t i = own[k];
+		const chorus_str *a = &s->post[i]->author;
+		if (k + AUTHOR_AHEAD < mine)
+			__builtin_prefetch(&slot[hash[own[k + AUTHOR_AHEAD]] & mask]);
+		if (k + AUTHOR_AHEAD / 2 < mine) {
+			const author_slot *ahead = &slot[hash[own[k + AUTHOR_AHEAD / 2]] & mask];
+			if (ahead->first)
+				__builtin_prefetch(ahead->p);
+		}
+		for (size_t h = hash[i] & mask;; h = (h + 1) & mask) {
+			author_slot *e = &slot[h];
+			if (!e->first) {
+				e->p = a->p;
+				e->len = (uint32_t)a->len;
+				e->first = i + 1;
+				first[i] = i;
+				break;
+			}
+			if (e->len == a->len && memcmp(e->p, a->p, a->len) == 0) {
+				first[i] = e->first - 1;
+				break;
+			}
+		}
+	}
+	chorus_free(own);
+	chorus_free(slot);
+	return CHORUS_OK;
+}
+
 /* Number authors 0, 1, ... in order of their first post.  The authors are
- * split by hash among the threads; each walks the posts in order through
- * its own table and notes, for each of its posts, the author's first post.
- * A last pass in order numbers the first posts.  The numbers depend only
- * on the order of the posts, never on the split. */
+ * split by hash among the threads; each walks its posts in order through
+ * its own table (the names kept in the slots, fetched ahead) and notes,
+ * for each, the author's first post.  A last pass in order numbers the
+ * first posts.  The numbers depend only on the order of the posts, never
+ * on the split. */
 static int number_authors(struct chorus_scan *s)
 {
 	const size_t n = s->n;
@@ -169,46 +233,17 @@ static int number_authors(struct chorus_scan *s)
 		goto out;
 	}
 #pragma omp parallel num_threads(nt) default(none) shared(s, hash, first, failed) \
-	firstprivate(ln, n, nt)
+	firstprivate(ln, nt)
 	{
 #pragma omp for schedule(static)
 		for (long i = 0; i < ln; i++)
 			hash[i] = chorus_hash64(s->post[i]->author.p, s->post[i]->author.len, 0);
 #pragma omp for schedule(static, 1)
 		for (int part = 0; part < nt; part++) {
-			size_t mine = 0, cap = 16, mask;
-			uint32_t *slot;
-			for (size_t i = 0; i < n; i++)
-				mine += (hash[i] >> 32) % (uint64_t)nt == (uint64_t)part;
-			while (cap < 2 * mine)
-				cap *= 2;
-			mask = cap - 1;
-			slot = chorus_calloc(cap, sizeof *slot); /* scan index + 1, 0 = empty */
-			if (!slot) {
+			if (first_posts(s, hash, first, part, nt) != CHORUS_OK) {
 #pragma omp atomic write
 				failed = 1;
-				continue;
 			}
-			for (size_t i = 0; i < n; i++) {
-				if ((hash[i] >> 32) % (uint64_t)nt != (uint64_t)part)
-					continue;
-				const chorus_str *a = &s->post[i]->author;
-				for (size_t h = hash[i] & mask;; h = (h + 1) & mask) {
-					if (!slot[h]) {
-						slot[h] = (uint32_t)i + 1;
-						first[i] = (uint32_t)i;
-						break;
-					}
-					const uint32_t f = slot[h] - 1;
-					const chorus_str *b = &s->post[f]->author;
-					if (hash[f] == hash[i] && b->len == a->len &&
-					    memcmp(a->p, b->p, a->len) == 0) {
-						first[i] = f;
-						break;
-					}
-				}
-			}
-			chorus_free(slot);
 		}
 	}
 	if (failed)
