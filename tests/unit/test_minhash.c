@@ -1,4 +1,5 @@
 /* test_minhash.c - shingles, MinHash, band keys, Jaccard, radix sorts. */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -336,6 +337,57 @@ static void test_sign_levels(void)
 }
 
 
+/* The sketch bound is never below the true count of shared values: sets
+ * of 0 to 2,000 values (past saturation of every bucket), overlaps from
+ * none to all; and it is tight enough to be worth having: for sets of 40
+ * sharing 5, it stays under the 26 that J >= 0.55 needs, on average. */
+static void test_sketch_bound(void)
+{
+	static uint32_t a[2000], b[2000];
+	uint8_t ska[MINHASH_SKETCH_BYTES], skb[MINHASH_SKETCH_BYTES];
+	uint64_t st = 71;
+	unsigned long bad = 0, unbounded = 0, loose = 0, small = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		const size_t na = (size_t)(chorus_splitmix64(&st) % (iter % 4 == 0 ? 2000 : 80));
+		const size_t nb = (size_t)(chorus_splitmix64(&st) % (iter % 4 == 0 ? 2000 : 80));
+		const unsigned share = (unsigned)(chorus_splitmix64(&st) % 101);
+		size_t ua, ub, common;
+		unsigned ub_common;
+		for (size_t i = 0; i < na; i++)
+			a[i] = (uint32_t)chorus_splitmix64(&st);
+		for (size_t i = 0; i < nb; i++)
+			b[i] = i < na && chorus_splitmix64(&st) % 100 < share ? a[i]
+									: (uint32_t)chorus_splitmix64(&st);
+		ua = chorus_sort_unique_u32(a, na);
+		ub = chorus_sort_unique_u32(b, nb);
+		common = chorus_common_count(a, ua, b, ub);
+		minhash_sketch(a, ua, ska);
+		minhash_sketch(b, ub, skb);
+		ub_common = minhash_sketch_common(ska, skb);
+		if (ub_common == UINT_MAX)
+			unbounded++;
+		else if (ub_common < common)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(unbounded > 0); /* the large sets saturate */
+	for (int iter = 0; iter < 1000; iter++) {
+		for (size_t i = 0; i < 40; i++) {
+			a[i] = (uint32_t)chorus_splitmix64(&st);
+			b[i] = i < 5 ? a[i] : (uint32_t)chorus_splitmix64(&st);
+		}
+		chorus_sort_unique_u32(a, 40);
+		chorus_sort_unique_u32(b, 40);
+		minhash_sketch(a, 40, ska);
+		minhash_sketch(b, 40, skb);
+		loose += minhash_sketch_common(ska, skb);
+		small++;
+	}
+	printf("sketch bound for 40-value sets sharing 5: %.1f on average\n", (double)loose / small);
+	CHECK(loose < 26 * small);
+}
+
 int main(void)
 {
 	test_shingles();
@@ -347,5 +399,6 @@ int main(void)
 	test_common_count();
 	test_jaccard_atleast();
 	test_sign_levels();
+	test_sketch_bound();
 	return check_done();
 }
