@@ -407,20 +407,27 @@ static inline uint64_t mum(uint64_t a, uint64_t b)
  * hosts; never 0. */
 static inline uint64_t piece_key(const char *p, size_t n)
 {
-	uint64_t h = KEY_SEED ^ (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t a, b;
 
-	if (n >= 8) {
-		for (size_t i = 0; i + 8 < n; i += 8)
+	if (n > 16) {
+		uint64_t h = KEY_SEED ^ (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+		for (size_t i = 0; i + 16 < n; i += 8)
 			h = mum(h ^ rd64(p + i), UINT64_C(0xe7037ed1a0b428db));
-		h = mum(h ^ rd64(p + n - 8), UINT64_C(0x8ebc6af09c88c6e3));
+		a = h ^ rd64(p + n - 16);
+		b = rd64(p + n - 8);
+	} else if (n >= 8) {
+		a = rd64(p);
+		b = rd64(p + n - 8);
 	} else if (n >= 4) {
-		h = mum(h ^ ((uint64_t)rd32(p) << 32 | rd32(p + n - 4)), UINT64_C(0x8ebc6af09c88c6e3));
+		a = rd32(p);
+		b = rd32(p + n - 4);
 	} else {
 		const unsigned char *u = (const unsigned char *)p;
-		h = mum(h ^ ((uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1]),
-			UINT64_C(0x8ebc6af09c88c6e3));
+		a = (uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1];
+		b = 0;
 	}
-	return h | 1u;
+	/* one multiply for the common short piece: both words at once */
+	return mum(a ^ UINT64_C(0x8ebc6af09c88c6e3), b ^ KEY_SEED ^ (uint64_t)n << 56) | 1u;
 }
 
 #if defined(__SSE2__)
