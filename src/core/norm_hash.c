@@ -497,6 +497,8 @@ static inline size_t next_bit(const uint64_t *ws, size_t nw, size_t from, int wa
 static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len)
 {
 	const size_t nw = space_bits((const unsigned char *)raw, len, c->ws);
+	const nc_ent *slot = c->slot;
+	const size_t mask = c->nslots - 1;
 	piece batch[BATCH];
 	size_t i = 0;
 
@@ -510,12 +512,15 @@ static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len
 			j = next_bit(c->ws, nw, i + 1, 1);
 			batch[nb].off = (uint32_t)i;
 			batch[nb].len = (uint32_t)(j - i);
-			if (j - i <= NC_MAX_PIECE) {
-				batch[nb].key = piece_key(raw + i, j - i);
-				__builtin_prefetch(&c->slot[batch[nb].key & (c->nslots - 1)]);
-			}
 			nb++;
 			i = j;
+		}
+		/* keyed in a loop of their own: fewer live values, no spills */
+		for (size_t b = 0; b < nb; b++) {
+			if (batch[b].len <= NC_MAX_PIECE) {
+				batch[b].key = piece_key(raw + batch[b].off, batch[b].len);
+				__builtin_prefetch(&slot[batch[b].key & mask]);
+			}
 		}
 		if (reserve(&c->ref, &c->ref_cap, c->nref + nb, sizeof *c->ref))
 			return CHORUS_ENOMEM;
