@@ -91,8 +91,8 @@ typedef struct chorus_normhash {
  * (tests/unit and the fuzz target fuzz_normhash compare the two), and
  * faster: the raw text is cut at ASCII white space, which no step looks
  * across, and each piece is folded and tokenised once, then remembered in
- * a cache of bounded size (about 3 MiB per workspace) with its tokens'
- * hashes per language.  Returns 0, or CHORUS_ENOMEM. */
+ * a cache of bounded size (4.5 MiB per workspace, growing to 18 MiB
+ * when it fills) with its tokens' hashes per language.  Returns 0, or CHORUS_ENOMEM. */
 int chorus_norm_hash(chorus_norm *w, const char *raw, size_t len, const char *lang_hint,
 		     uint64_t seed, chorus_normhash *out);
 

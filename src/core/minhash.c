@@ -32,6 +32,23 @@
 #define SIGN_CLONES
 #endif
 
+/* What vector code the CPU runs: 2 AVX-512, 1 AVX2, 0 neither; found once
+ * and kept (relaxed atomics: every thread that finds it finds the same). */
+static int cpu_level(void)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+	static int level = -1;
+	int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+	if (l < 0) {
+		l = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+		__atomic_store_n(&level, l, __ATOMIC_RELAXED);
+	}
+	return l;
+#else
+	return 0;
+#endif
+}
+
 int chorus_minhash_init(chorus_minhash *mh, unsigned perms, unsigned bands, uint64_t seed)
 {
 	uint64_t st = seed ^ UINT64_C(0x6d696e68617368); /* "minhash" */
@@ -179,10 +196,7 @@ size_t minhash_sort_unique_level(uint32_t *v, size_t n, int level)
 	if (n < 2)
 		return n;
 #ifdef HAVE_RANK_AVX512
-	static int avx512 = -1;
-	if (avx512 < 0)
-		avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-	if (n <= RANK_MAX && avx512 && level >= 2)
+	if (n <= RANK_MAX && level >= 2 && cpu_level() >= 2)
 		return rank_sort_unique_avx512(v, n);
 #else
 	(void)level;
@@ -407,9 +421,7 @@ int minhash_sign_level(const chorus_minhash *mh, const uint32_t *sh, size_t n, u
 	unsigned done = 0;
 
 #ifdef HAVE_SIGN_VECTORS
-	static int have = -1; /* 2: AVX-512, 1: AVX2, 0: neither */
-	if (have < 0)
-		have = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+	const int have = cpu_level();
 	level = level < have ? level : have;
 	if (level == 2)
 		done = sign_avx512(mh, sh, n, sig);
@@ -499,10 +511,7 @@ static size_t common_avx2(const uint32_t *a, size_t na, const uint32_t *b, size_
 size_t chorus_common_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
 #ifdef HAVE_AVX2_COMMON
-	static int avx2 = -1;
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
+	if (cpu_level() >= 1)
 		return common_avx2(a, na, b, nb, 0);
 #endif
 	return common_scalar(a, na, b, nb);
@@ -536,10 +545,7 @@ double chorus_jaccard_atleast(const uint32_t *a, size_t na, const uint32_t *b, s
 	if (n == 0)
 		return 0.0;
 #ifdef HAVE_AVX2_COMMON
-	static int avx2 = -1;
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2) {
+	if (cpu_level() >= 1) {
 		common = common_avx2(a, na, b, nb, need);
 		if (common < need)
 			return 0.0;

@@ -496,6 +496,8 @@ static inline size_t next_bit(const uint64_t *ws, size_t nw, size_t from, int wa
  * hashed, their slots prefetched, then each is added. */
 static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len)
 {
+	if (len == 0) /* no piece (and raw may be NULL) */
+		return CHORUS_OK;
 	const size_t nw = space_bits((const unsigned char *)raw, len, c->ws);
 	const nc_ent *slot = c->slot;
 	const size_t mask = c->nslots - 1;

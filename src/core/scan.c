@@ -81,61 +81,40 @@ static uint64_t time_key(int64_t t)
 
 /* s->post and s->time in time order, posts with equal times in input
  * order.  Input already in order (collected data often is) is only
- * checked; otherwise the times are sorted by their offset from the
- * earliest, packed above the input index, with 11-bit radix passes over
- * the bits the offsets span, or, for a range past 2^32 seconds, by the
- * general key-value sort. */
+ * checked; otherwise the times are sorted with the key-value radix sort,
+ * which is stable. */
 static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
 {
 	const size_t n = s->n;
 	const int nt = chorus_par_threads(s->p.threads);
 	const long ln = (long)n;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	uint64_t last = 0;
 	uint32_t *v = NULL;
 	int sorted = 1, rc = CHORUS_ENOMEM;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && sorted; i++) {
 		const uint64_t k = time_key(posts[i].created_at);
-		sorted &= k >= hi;
-		lo = k < lo ? k : lo;
-		hi = k > hi ? k : hi;
+		sorted = k >= last;
+		last = k;
 	}
 	if (!sorted) {
+		uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
+		uint32_t *vt = chorus_mallocarray(n, sizeof *vt);
 		v = chorus_mallocarray(n, sizeof *v);
-		if (!v)
-			goto out;
-		if (hi - lo <= UINT32_MAX) {
-			uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
-			if (!k || !kt) {
-				chorus_free(k);
-				chorus_free(kt);
-				goto out;
-			}
-			for (size_t i = 0; i < n; i++)
-				k[i] = (time_key(posts[i].created_at) - lo) << 32 | i;
-			chorus_radix_u64(k, kt, n, 32); /* stable: input order kept */
-			for (size_t i = 0; i < n; i++)
-				v[i] = (uint32_t)k[i];
-			chorus_free(k);
-			chorus_free(kt);
-		} else {
-			uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
-			uint32_t *vt = chorus_mallocarray(n, sizeof *vt);
-			if (!k || !kt || !vt) {
-				chorus_free(k);
-				chorus_free(kt);
-				chorus_free(vt);
-				goto out;
-			}
-			for (size_t i = 0; i < n; i++) {
-				k[i] = time_key(posts[i].created_at);
-				v[i] = (uint32_t)i;
-			}
-			chorus_radix_kv(k, v, kt, vt, n); /* stable */
+		if (!k || !kt || !vt || !v) {
 			chorus_free(k);
 			chorus_free(kt);
 			chorus_free(vt);
+			goto out;
 		}
+		for (size_t i = 0; i < n; i++) {
+			k[i] = time_key(posts[i].created_at);
+			v[i] = (uint32_t)i;
+		}
+		chorus_radix_kv(k, v, kt, vt, n); /* stable */
+		chorus_free(k);
+		chorus_free(kt);
+		chorus_free(vt);
 	}
 #pragma omp parallel for num_threads(nt) schedule(static) default(none) \
 	shared(s, posts, v) firstprivate(ln)

@@ -563,6 +563,12 @@ static void test_hash_cache(void)
 			report_diff("cache", s, len);
 	}
 	CHECK_INT(bad, 0);
+	/* no text at all (a post's text may be absent: NULL, length 0) */
+	{
+		chorus_normhash h;
+		CHECK(chorus_norm_hash(fast, NULL, 0, NULL, 1, &h) == 0 && h.n == 0 && h.ntokens == 0);
+		CHECK(hash_same(fast, slow, "", 0, NULL, 1));
+	}
 	/* past the letter cap (512) and past the whole-post cut-over (64 KiB) */
 	big = malloc(200000);
 	CHECK(big != NULL);
