@@ -20,6 +20,14 @@ static inline uint64_t chorus_mix64(uint64_t x)
 	return x;
 }
 
+/* The "mum" step of wyhash: the 128-bit product of a and b, folded to 64
+ * bits by XOR of its halves. */
+static inline uint64_t chorus_mum(uint64_t a, uint64_t b)
+{
+	const __uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
 /* 64-bit hash of p[0..n) under seed. */
 uint64_t chorus_hash64(const void *p, size_t n, uint64_t seed);
 

@@ -395,12 +395,6 @@ found:
 	return CHORUS_OK;
 }
 
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 /* The cache key of piece p[0..n), n >= 1: word loads mixed by 128-bit
  * multiplies, the length folded in.  It only places and pre-checks
  * entries (the bytes are always compared), so it may differ between
@@ -412,7 +406,7 @@ static inline uint64_t piece_key(const char *p, size_t n)
 	if (n > 16) {
 		uint64_t h = KEY_SEED ^ (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
 		for (size_t i = 0; i + 16 < n; i += 8)
-			h = mum(h ^ rd64(p + i), UINT64_C(0xe7037ed1a0b428db));
+			h = chorus_mum(h ^ rd64(p + i), UINT64_C(0xe7037ed1a0b428db));
 		a = h ^ rd64(p + n - 16);
 		b = rd64(p + n - 8);
 	} else if (n >= 8) {
@@ -427,7 +421,7 @@ static inline uint64_t piece_key(const char *p, size_t n)
 		b = 0;
 	}
 	/* one multiply for the common short piece: both words at once */
-	return mum(a ^ UINT64_C(0x8ebc6af09c88c6e3), b ^ KEY_SEED ^ (uint64_t)n << 56) | 1u;
+	return chorus_mum(a ^ UINT64_C(0x8ebc6af09c88c6e3), b ^ KEY_SEED ^ (uint64_t)n << 56) | 1u;
 }
 
 #if defined(__SSE2__)

@@ -36,23 +36,17 @@ static uint64_t read_tail(const unsigned char *p, size_t n)
 	return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
 }
 
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 uint64_t chorus_hash64(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
 	uint64_t h = seed ^ UINT64_C(0xa0761d6478bd642f) ^ (uint64_t)n;
 
 	while (n >= 8) {
-		h = mum(h ^ read64(p), UINT64_C(0xe7037ed1a0b428db));
+		h = chorus_mum(h ^ read64(p), UINT64_C(0xe7037ed1a0b428db));
 		p += 8;
 		n -= 8;
 	}
 	if (n)
-		h = mum(h ^ read_tail(p, n) ^ ((uint64_t)n << 59), UINT64_C(0x8ebc6af09c88c6e3));
+		h = chorus_mum(h ^ read_tail(p, n) ^ ((uint64_t)n << 59), UINT64_C(0x8ebc6af09c88c6e3));
 	return chorus_mix64(h);
 }
