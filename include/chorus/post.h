@@ -164,9 +164,10 @@ int chorus_corpus_read(chorus_corpus *c, const char *path, const chorus_read_opt
  * Drop every post whose (platform, id) was already seen earlier in the
  * corpus (the first copy stays), counting the drops in the stats of the
  * input the dropped copy came from.  Returns the number dropped, or -1 when
- * out of memory (the corpus is then unchanged).
+ * out of memory (the corpus is then unchanged).  threads (0 = all cores)
+ * share the hashing; the result never depends on it.
  */
-long chorus_corpus_dedup(chorus_corpus *c);
+long chorus_corpus_dedup(chorus_corpus *c, int threads);
 
 /* Drop the posts from index `from` on whose created_at is outside
  * [since, until) (0 = unbounded on that side), counted in their input's

@@ -283,7 +283,7 @@ int cli_read_inputs(cli_reader *r, chorus_corpus *corpus, int n, char **paths)
 			return read_error(rc, &err, paths[i]);
 		input_summary(r, chorus_corpus_input(corpus, chorus_corpus_input_count(corpus) - 1));
 	}
-	dups = chorus_corpus_dedup(corpus);
+	dups = chorus_corpus_dedup(corpus, r->ro.threads);
 	if (dups < 0) {
 		cli_error("out of memory");
 		return CLI_EXIT_FAIL;

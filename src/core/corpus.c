@@ -14,6 +14,7 @@
 #include "chorus/alloc.h"
 #include "chorus/hash.h"
 #include "corpus_int.h"
+#include "par_int.h"
 
 struct chorus_corpus {
 	chorus_post *posts;
@@ -183,27 +184,48 @@ static int same_post(const chorus_post *a, const chorus_post *b)
 	return !ha || (pa->len == pb->len && memcmp(pa->p, pb->p, pa->len) == 0);
 }
 
-/* Open addressing over post indices + 1 (0 = empty), at most half full. */
-long chorus_corpus_dedup(chorus_corpus *c)
+#define DEDUP_AHEAD 16 /* posts whose slots are fetched ahead */
+
+/* Keys of every post are made first (in parallel: a hash of the id and
+ * platform each), then the posts are put, in order, into an open-addressing
+ * table of (upper 32 bits of the key << 32 | kept index + 1), 0 = empty, at
+ * most half full, with the slots of later posts prefetched.  Two posts are
+ * compared only when their keys' upper halves agree, so a probe rarely
+ * leaves the table.  Which copy is kept depends on the order alone. */
+long chorus_corpus_dedup(chorus_corpus *c, int threads)
 {
+	const long n = (long)c->n;
 	size_t cap = 16, w = 0;
-	uint32_t *slot;
+	uint64_t *slot, *key;
 	long dropped = 0;
 
 	while (cap < 2 * c->n)
 		cap *= 2;
 	slot = chorus_calloc(cap, sizeof *slot);
-	if (!slot)
+	key = chorus_mallocarray(c->n ? c->n : 1, sizeof *key);
+	if (!slot || !key) {
+		chorus_free(slot);
+		chorus_free(key);
 		return -1;
+	}
+	threads = chorus_par_threads(threads);
+	(void)threads; /* unused without OpenMP */
+#pragma omp parallel for num_threads(threads) schedule(static) default(none) shared(c, key) \
+	firstprivate(n)
+	for (long i = 0; i < n; i++)
+		key[i] = post_key(&c->posts[i]);
 	for (size_t i = 0; i < c->n; i++) {
-		size_t h = (size_t)post_key(&c->posts[i]) & (cap - 1);
+		const uint64_t tag = key[i] >> 32 << 32;
+		size_t h = (size_t)key[i] & (cap - 1);
 		int dup = 0;
-		while (slot[h]) {
-			if (same_post(&c->posts[slot[h] - 1], &c->posts[i])) {
+		if (i + DEDUP_AHEAD < c->n)
+			__builtin_prefetch(&slot[key[i + DEDUP_AHEAD] & (cap - 1)]);
+		for (; slot[h]; h = (h + 1) & (cap - 1)) {
+			if ((slot[h] & ~(uint64_t)UINT32_MAX) == tag &&
+			    same_post(&c->posts[(uint32_t)slot[h] - 1], &c->posts[i])) {
 				dup = 1;
 				break;
 			}
-			h = (h + 1) & (cap - 1);
 		}
 		if (dup) {
 			c->inputs[c->posts[i].input].duplicates++;
@@ -213,12 +235,14 @@ long chorus_corpus_dedup(chorus_corpus *c)
 			dropped++;
 			continue;
 		}
-		c->posts[w] = c->posts[i];
-		slot[h] = (uint32_t)w + 1;
+		if (w != i)
+			c->posts[w] = c->posts[i];
+		slot[h] = tag | (uint32_t)(w + 1);
 		w++;
 	}
 	c->n = w;
 	chorus_free(slot);
+	chorus_free(key);
 	return dropped;
 }
 

@@ -1,25 +1,31 @@
 /*
  * bench_scan.c - throughput and peak memory of every stage of a scan.
  *
- *   bench_scan FILE.jsonl [--runs R] [--threads LIST]     (LIST like 1,2)
+ *   bench_scan FILE.jsonl [--runs R] [--threads LIST] [--cli PATH/chorus]
+ *                                                        (LIST like 1,2)
  *
  * For each thread count: one warm-up run, then R measured runs, each in a
- * child process of its own so that peak memory is that run's alone.  In a
- * run: read+parse, then the scan stages (sign = normalise + shingle + MinHash
- * + band keys, lsh, verify, cluster), then the JSON report to /dev/null.
- * Before each stage the peak-RSS counter is reset (/proc/self/clear_refs)
- * and read after it, so each stage gets its own peak; where the kernel
- * refuses the reset the figure is the process peak so far (marked *).
- * Also measured: normalise alone over the parsed posts (same threads, the
- * scan's own path for word shingles: chorus_norm_hash with each post's
- * declared language) and
- * parse-only (the reference floor).  Prints medians; never fails a build.
+ * child process of its own so that peak memory is that run's alone.  A run
+ * does what `chorus scan` does, in its order: load the models, read+parse
+ * (format detected), drop duplicate ids, then the scan stages (order, then
+ * sign = normalise + shingle + MinHash + band keys, lsh, verify, cluster),
+ * then the JSON report to /dev/null.  Before each stage the peak-RSS counter
+ * is reset (/proc/self/clear_refs) and read after it, so each stage gets its
+ * own peak; where the kernel refuses the reset the figure is the process
+ * peak so far (marked *).  Also measured: normalise alone over the parsed
+ * posts (same threads, the scan's own path for word shingles:
+ * chorus_norm_hash with each post's declared language), parse-only (the
+ * reference floor: read+parse and nothing else) and, with --cli, the
+ * command itself (`chorus scan --json /dev/null FILE`, wall time and peak
+ * memory, process start and exit included).  Prints medians; never fails a
+ * build.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,10 +40,12 @@
 #include <omp.h>
 #endif
 
-enum { M_PARSE, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE, M_TOTAL, M_PARSE_ONLY, M_COUNT };
+enum { M_MODELS, M_PARSE, M_DEDUP, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE,
+       M_TOTAL, M_PARSE_ONLY, M_CLI, M_COUNT };
 static const char *names[M_COUNT] = {
-	"read+parse", "normalise (alone)", "sign", "lsh", "verify", "cluster", "write report",
-	"matching core (sign..cluster)", "end to end", "parse only (floor)"
+	"load models", "read+parse", "duplicate ids", "normalise (alone)", "sign", "lsh",
+	"verify", "cluster", "write report", "matching core (order..cluster)", "end to end",
+	"parse only (floor)", "chorus scan command"
 };
 
 typedef struct sample {
@@ -142,17 +150,34 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
 	double t0 = now(), t;
 
 	s->reset_ok = reset_peak();
-	if (chorus_corpus_read_jsonl(c, file, &ro, &err)) {
+	if (!parse_only) { /* as the command does, first */
+		if (chorus_models_load(&m, NULL, &err)) {
+			fprintf(stderr, "bench_scan: models: %s\n", err.text);
+			exit(1);
+		}
+		t = now();
+		s->secs[M_MODELS] = t - t0;
+		s->peak_mb[M_MODELS] = peak_mb();
+	}
+	t = now();
+	if (chorus_corpus_read(c, file, &ro, &err)) { /* format detected, as the command does */
 		fprintf(stderr, "bench_scan: %s: %s\n", file, err.text);
 		exit(1);
 	}
-	t = now();
-	s->secs[parse_only ? M_PARSE_ONLY : M_PARSE] = t - t0;
+	s->secs[parse_only ? M_PARSE_ONLY : M_PARSE] = now() - (parse_only ? t0 : t);
 	s->peak_mb[parse_only ? M_PARSE_ONLY : M_PARSE] = peak_mb();
-	s->posts = chorus_corpus_count(c);
-	if (parse_only)
+	if (parse_only) {
+		s->posts = chorus_corpus_count(c);
 		return;
-	chorus_models_load(&m, NULL, &err);
+	}
+	t = now();
+	if (chorus_corpus_dedup(c, threads) < 0) {
+		fprintf(stderr, "bench_scan: out of memory\n");
+		exit(1);
+	}
+	s->secs[M_DEDUP] = now() - t;
+	s->peak_mb[M_DEDUP] = peak_mb();
+	s->posts = chorus_corpus_count(c);
 	chorus_scan_params_init(&p);
 	p.threads = threads;
 	p.on_stage = on_stage;
@@ -205,6 +230,32 @@ static int run_child(const char *file, int threads, int parse_only, sample *out)
 	return got == (ssize_t)sizeof *out ? 0 : -1;
 }
 
+/* The command itself, as a user runs it: wall time and peak memory. */
+static int run_cli(const char *exe, const char *file, int threads, sample *out)
+{
+	char nt[16];
+	struct rusage ru;
+	int status;
+	double t0 = now();
+	pid_t pid;
+
+	snprintf(nt, sizeof nt, "%d", threads);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execl(exe, exe, "scan", "--threads", nt, "--progress", "none", "--json", "/dev/null",
+		      file, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	out->secs[M_CLI] = now() - t0;
+	out->peak_mb[M_CLI] = (double)ru.ru_maxrss / 1024.0;
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -217,7 +268,7 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void report(int threads, sample *full, sample *parse, int runs)
+static void report(int threads, sample *full, sample *parse, sample *cli, int runs)
 {
 	double v[64], mem[64];
 	unsigned long long posts = full[0].posts;
@@ -226,7 +277,9 @@ static void report(int threads, sample *full, sample *parse, int runs)
 	       threads, posts, full[0].clusters, runs);
 	printf("  %-32s %10s %14s %12s\n", "stage", "seconds", "posts/s", "peak MB");
 	for (int k = 0; k < M_COUNT; k++) {
-		sample *src = k == M_PARSE_ONLY ? parse : full;
+		sample *src = k == M_PARSE_ONLY ? parse : k == M_CLI ? cli : full;
+		if (k == M_CLI && !cli)
+			continue;
 		for (int r = 0; r < runs; r++) {
 			v[r] = src[r].secs[k];
 			mem[r] = src[r].peak_mb[k];
@@ -241,12 +294,20 @@ static void report(int threads, sample *full, sample *parse, int runs)
 	}
 	double total = median(v, runs), floor = median(mem, runs);
 	printf("  end to end / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
+	if (cli) {
+		for (int r = 0; r < runs; r++)
+			v[r] = cli[r].secs[M_CLI];
+		total = median(v, runs);
+		printf("  chorus scan command / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
+	}
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option o[] = { { "runs", 1, NULL, 'r' }, { "threads", 1, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	static const struct option o[] = { { "runs", 1, NULL, 'r' }, { "threads", 1, NULL, 't' },
+					   { "cli", 1, NULL, 'c' }, { NULL, 0, NULL, 0 } };
 	int runs = 3, tlist[8] = { 1, 2 }, nt = 2, c;
+	const char *exe = NULL;
 
 	while ((c = getopt_long(argc, argv, "", o, NULL)) != -1) {
 		if (c == 'r')
@@ -255,26 +316,31 @@ int main(int argc, char **argv)
 			nt = 0;
 			for (char *t = strtok(optarg, ","); t && nt < 8; t = strtok(NULL, ","))
 				tlist[nt++] = atoi(t) > 0 ? atoi(t) : 1;
-		} else
+		} else if (c == 'c')
+			exe = optarg;
+		else
 			return 2;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: bench_scan FILE.jsonl [--runs R] [--threads 1,2]\n");
+		fprintf(stderr, "usage: bench_scan FILE.jsonl [--runs R] [--threads 1,2] "
+			"[--cli PATH/chorus]\n");
 		return 2;
 	}
 	for (int k = 0; k < nt; k++) {
-		sample full[64], parse[64], warm;
+		sample full[64], parse[64], cli[64], warm;
 		run_child(argv[optind], tlist[k], 0, &warm);
 		for (int r = 0; r < runs; r++) {
 			memset(&full[r], 0, sizeof full[r]);
 			memset(&parse[r], 0, sizeof parse[r]);
+			memset(&cli[r], 0, sizeof cli[r]);
 			if (run_child(argv[optind], tlist[k], 0, &full[r]) ||
-			    run_child(argv[optind], tlist[k], 1, &parse[r])) {
+			    run_child(argv[optind], tlist[k], 1, &parse[r]) ||
+			    (exe && run_cli(exe, argv[optind], tlist[k], &cli[r]))) {
 				fprintf(stderr, "bench_scan: a run failed\n");
 				return 1;
 			}
 		}
-		report(tlist[k], full, parse, runs);
+		report(tlist[k], full, parse, exe ? cli : NULL, runs);
 	}
 	return 0;
 }

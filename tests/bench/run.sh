@@ -13,7 +13,8 @@ if [ ! -f "$dir/posts-$n.jsonl" ]; then
 		-o "$dir/posts-$n.jsonl" --truth "$dir/posts-$n.truth.jsonl"
 fi
 echo "input: $dir/posts-$n.jsonl ($(wc -c <"$dir/posts-$n.jsonl") bytes)"
-"$build/tests/bench_scan" "$dir/posts-$n.jsonl" --runs "${RUNS:-3}" --threads 1,2
+"$build/tests/bench_scan" "$dir/posts-$n.jsonl" --runs "${RUNS:-3}" --threads 1,2 \
+	--cli "$build/chorus"
 if [ ! -f "$dir/recall-20000.jsonl" ]; then
 	"$build/chorus" synth --no-shared --seed 11 --posts 20000 --days 3 \
 		-o "$dir/recall-20000.jsonl" --truth "$dir/recall-20000.truth.jsonl"

@@ -102,7 +102,7 @@ static void test_shared(void)
 	CHECK_INT(chorus_corpus_input(c, 0)->records, 100);
 	CHECK_INT(chorus_corpus_input(c, 0)->reposts, 47);
 	CHECK_INT(chorus_corpus_input(c, 1)->records, 100);
-	CHECK_INT(chorus_corpus_dedup(c), 100);
+	CHECK_INT(chorus_corpus_dedup(c, 0), 100);
 	CHECK_INT(chorus_corpus_count(c), 100);
 	CHECK_INT(chorus_corpus_input(c, 1)->duplicates, 100);
 	CHECK_INT(chorus_corpus_input(c, 1)->records, 0);

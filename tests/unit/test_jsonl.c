@@ -499,6 +499,88 @@ static void test_determinism(void)
 	free(text);
 }
 
+static int str_eq(chorus_str a, chorus_str b)
+{
+	return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+}
+
+/* Duplicate ids: every (platform, id) kept once, its first copy, in order,
+ * whatever the thread count; the drops counted in the input that had them.
+ * The reference is a plain quadratic search. */
+static void test_dedup(void)
+{
+	enum { N = 6000 };
+	const size_t cap = (size_t)N * 120;
+	char *text = malloc(cap);
+	size_t len = 0;
+	uint64_t x = 88172645463325252u;
+	size_t want_kept = 0, want_drop[2] = { 0, 0 };
+	chorus_corpus *ref = NULL;
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	for (int i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* ids from a small range, a third of them on a platform of two */
+		const unsigned id = (unsigned)(x % 2500), pl = (unsigned)(x >> 32) % 3;
+		static const char *const platform[3] = { "", "\"platform\":\"x\",",
+							 "\"platform\":\"y\"," };
+		len += (size_t)snprintf(text + len, cap - len,
+					"{\"id\":\"%u\",\"author\":\"a%d\",\"text\":\"t%d\",%s"
+					"\"created_at\":%d}\n", id, i, i, platform[pl], 1588065245 + i);
+	}
+	for (int t = 1; t <= 3; t++) {
+		chorus_corpus *c = chorus_corpus_new();
+		chorus_read_opts o;
+		chorus_error err;
+		long dropped;
+
+		memset(&o, 0, sizeof o);
+		o.threads = 2;
+		CHECK_INT(chorus_corpus_read_jsonl_mem(c, "a", text, len / 2, &o, NULL, &err), 0);
+		CHECK_INT(chorus_corpus_read_jsonl_mem(c, "b", text + len / 2, len - len / 2, &o,
+						       NULL, &err), 0);
+		if (!ref) {
+			/* the reference: a post is kept when no kept one has its key */
+			const chorus_post *p = chorus_corpus_posts(c);
+			for (size_t i = 0; i < chorus_corpus_count(c); i++) {
+				int dup = 0;
+				for (size_t j = 0; !dup && j < i; j++) {
+					const chorus_str *pi = p[i].extra ? &p[i].extra->platform : NULL;
+					const chorus_str *pj = p[j].extra ? &p[j].extra->platform : NULL;
+					dup = str_eq(p[i].id, p[j].id) &&
+					      ((!pi || !pi->p) ? (!pj || !pj->p)
+							       : (pj && pj->p && str_eq(*pi, *pj)));
+				}
+				if (dup)
+					want_drop[p[i].input]++;
+				else
+					want_kept++;
+			}
+		}
+		dropped = chorus_corpus_dedup(c, t);
+		CHECK_INT(dropped, (long)(want_drop[0] + want_drop[1]));
+		CHECK_INT(chorus_corpus_count(c), want_kept);
+		CHECK_INT(chorus_corpus_input(c, 0)->duplicates, want_drop[0]);
+		CHECK_INT(chorus_corpus_input(c, 1)->duplicates, want_drop[1]);
+		CHECK(want_drop[0] > 100 && want_drop[1] > 1000 && want_kept > 5000 / 2);
+		/* no two kept posts share a key, and the order is kept */
+		for (size_t i = 1; i < chorus_corpus_count(c); i++)
+			CHECK(chorus_corpus_posts(c)[i].line > chorus_corpus_posts(c)[i - 1].line ||
+			      chorus_corpus_posts(c)[i].input > chorus_corpus_posts(c)[i - 1].input);
+		if (!ref) {
+			ref = c;
+			continue;
+		}
+		for (size_t i = 0; i < chorus_corpus_count(c); i++)
+			CHECK(same_post(&chorus_corpus_posts(c)[i], &chorus_corpus_posts(ref)[i]));
+		chorus_corpus_free(c);
+	}
+	chorus_corpus_free(ref);
+	free(text);
+}
+
 /* Every allocation of ours (and zlib's) failing in turn.  jansson keeps
  * libc malloc: its lexer asserts on some failed allocations (load.c,
  * lex_unget_unsave), so it cannot take part in failure injection. */
@@ -572,6 +654,7 @@ int main(void)
 	test_empty_and_binary();
 	test_gzip();
 	test_determinism();
+	test_dedup();
 	test_alloc_failure();
 	test_parse_record();
 	return check_done();

@@ -189,7 +189,7 @@ static chorus_corpus *read_files(int upto, int skip_too_late)
 
 	for (int n = 1; n <= upto; n++)
 		CHECK_INT(chorus_corpus_read(c, night_file(n), &ro, &err), 0);
-	CHECK(chorus_corpus_dedup(c) >= 1);
+	CHECK(chorus_corpus_dedup(c, 0) >= 1);
 	if (skip_too_late) {
 		/* the batch side reads night 9 without the too-late post */
 		chorus_corpus_free(c);
@@ -208,7 +208,7 @@ static chorus_corpus *read_files(int upto, int skip_too_late)
 			}
 			CHECK_INT(chorus_corpus_read(c, path, &ro, &err), 0);
 		}
-		chorus_corpus_dedup(c);
+		chorus_corpus_dedup(c, 0);
 	}
 	return c;
 }
@@ -222,7 +222,7 @@ static chorus_ws_night *run_night(chorus_ws *ws, int n)
 	chorus_error err;
 
 	CHECK_INT(chorus_corpus_read(c, night_file(n), &ro, &err), 0);
-	chorus_corpus_dedup(c);
+	chorus_corpus_dedup(c, 0);
 	o.run_time = (int64_t)n * DAY;
 	if (chorus_ws_run_night(ws, c, models, &o, &out, &err) != 0)
 		fprintf(stderr, "night %d: %s: %s\n", n, err.source, err.text);
