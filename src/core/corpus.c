@@ -186,48 +186,100 @@ static int same_post(const chorus_post *a, const chorus_post *b)
 
 #define DEDUP_AHEAD 16 /* posts whose slots are fetched ahead */
 
-/* Keys of every post are made first (in parallel: a hash of the id and
- * platform each), then the posts are put, in order, into an open-addressing
- * table of (upper 32 bits of the key << 32 | kept index + 1), 0 = empty, at
- * most half full, with the slots of later posts prefetched.  Two posts are
- * compared only when their keys' upper halves agree, so a probe rarely
- * leaves the table.  Which copy is kept depends on the order alone. */
-long chorus_corpus_dedup(chorus_corpus *c, int threads)
+/* Mark in dup[] every post of one part of the keys (those whose key says
+ * part) whose (platform, id) an earlier post of the corpus has, walking
+ * the posts in order through an open-addressing table of (upper 32 bits of
+ * the key << 32 | post index + 1), 0 = empty, at most half full, the slots
+ * of later posts prefetched.  Two posts are compared only when the upper
+ * halves of their keys agree, so a probe rarely leaves the table. */
+static int dedup_part(const chorus_corpus *c, const uint64_t *key, uint8_t *dup, int part,
+		      int nparts)
 {
-	const long n = (long)c->n;
-	size_t cap = 16, w = 0;
-	uint64_t *slot, *key;
-	long dropped = 0;
+	size_t mine = 0, cap = 16, mask, k = 0;
+	uint32_t *own;
+	uint64_t *slot;
 
-	while (cap < 2 * c->n)
+	for (size_t i = 0; i < c->n; i++)
+		mine += (key[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	while (cap < 2 * mine)
 		cap *= 2;
+	mask = cap - 1;
+	own = chorus_mallocarray(mine ? mine : 1, sizeof *own);
 	slot = chorus_calloc(cap, sizeof *slot);
-	key = chorus_mallocarray(c->n ? c->n : 1, sizeof *key);
-	if (!slot || !key) {
+	if (!own || !slot) {
+		chorus_free(own);
 		chorus_free(slot);
-		chorus_free(key);
-		return -1;
+		return CHORUS_ENOMEM;
 	}
-	threads = chorus_par_threads(threads);
-	(void)threads; /* unused without OpenMP */
-#pragma omp parallel for num_threads(threads) schedule(static) default(none) shared(c, key) \
-	firstprivate(n)
-	for (long i = 0; i < n; i++)
-		key[i] = post_key(&c->posts[i]);
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->n; i++)
+		if ((key[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
+			own[k++] = (uint32_t)i;
+	for (k = 0; k < mine; k++) {
+		const uint32_t i = own[k];
 		const uint64_t tag = key[i] >> 32 << 32;
-		size_t h = (size_t)key[i] & (cap - 1);
-		int dup = 0;
-		if (i + DEDUP_AHEAD < c->n)
-			__builtin_prefetch(&slot[key[i + DEDUP_AHEAD] & (cap - 1)]);
-		for (; slot[h]; h = (h + 1) & (cap - 1)) {
+		size_t h = (size_t)key[i] & mask;
+		if (k + DEDUP_AHEAD < mine)
+			__builtin_prefetch(&slot[key[own[k + DEDUP_AHEAD]] & mask]);
+		dup[i] = 0;
+		for (; slot[h]; h = (h + 1) & mask) {
 			if ((slot[h] & ~(uint64_t)UINT32_MAX) == tag &&
 			    same_post(&c->posts[(uint32_t)slot[h] - 1], &c->posts[i])) {
-				dup = 1;
+				dup[i] = 1;
 				break;
 			}
 		}
-		if (dup) {
+		if (!dup[i])
+			slot[h] = tag | (i + 1);
+	}
+	chorus_free(own);
+	chorus_free(slot);
+	return CHORUS_OK;
+}
+
+/* Keys of every post are made first (a hash of the id and platform each),
+ * then the keys are split among the threads by their upper bits, and each
+ * marks the repeats among its own (dedup_part); equal keys always fall in
+ * one part, and each part is walked in corpus order, so which copy is kept
+ * depends on the order alone, never on the split.  A last pass in order
+ * drops the marked posts. */
+long chorus_corpus_dedup(chorus_corpus *c, int threads)
+{
+	const long n = (long)c->n;
+	const int nt = chorus_par_threads(threads);
+	uint64_t *key = chorus_mallocarray(c->n ? c->n : 1, sizeof *key);
+	uint8_t *dup = chorus_mallocarray(c->n ? c->n : 1, 1);
+	long dropped = 0;
+	size_t w = 0;
+	int failed = 0;
+
+	if (!key || !dup) {
+		chorus_free(key);
+		chorus_free(dup);
+		return -1;
+	}
+#pragma omp parallel num_threads(nt) default(none) shared(c, key, dup, failed) firstprivate(n, nt)
+	{
+#pragma omp for schedule(static)
+		for (long i = 0; i < n; i++) {
+			/* the id, extra fields and platform lie apart: fetched ahead */
+			if (i + 2 * DEDUP_AHEAD < n) {
+				__builtin_prefetch(c->posts[i + 2 * DEDUP_AHEAD].id.p);
+				__builtin_prefetch(c->posts[i + 2 * DEDUP_AHEAD].extra);
+			}
+			if (i + DEDUP_AHEAD < n && c->posts[i + DEDUP_AHEAD].extra)
+				__builtin_prefetch(c->posts[i + DEDUP_AHEAD].extra->platform.p);
+			key[i] = post_key(&c->posts[i]);
+		}
+#pragma omp for schedule(static, 1)
+		for (int part = 0; part < nt; part++) {
+			if (dedup_part(c, key, dup, part, nt) != CHORUS_OK) {
+#pragma omp atomic write
+				failed = 1;
+			}
+		}
+	}
+	for (size_t i = 0; !failed && i < c->n; i++) {
+		if (dup[i]) {
 			c->inputs[c->posts[i].input].duplicates++;
 			c->inputs[c->posts[i].input].records--;
 			if (c->posts[i].flags & CHORUS_POST_REPOST)
@@ -237,13 +289,13 @@ long chorus_corpus_dedup(chorus_corpus *c, int threads)
 		}
 		if (w != i)
 			c->posts[w] = c->posts[i];
-		slot[h] = tag | (uint32_t)(w + 1);
 		w++;
 	}
-	c->n = w;
-	chorus_free(slot);
+	if (!failed)
+		c->n = w;
 	chorus_free(key);
-	return dropped;
+	chorus_free(dup);
+	return failed ? -1 : dropped;
 }
 
 size_t chorus_corpus_keep_range(chorus_corpus *c, size_t from, int64_t since, int64_t until)

@@ -79,53 +79,55 @@ static uint64_t time_key(int64_t t)
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
-/* s->post and s->time in time order, posts with equal times in input
- * order.  Input already in order (collected data often is) is only
- * checked; otherwise the times are sorted with the key-value radix sort,
- * which is stable. */
-static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
+/* s->post and s->time in input order, in parallel; 1 when that is time
+ * order (each post no earlier than the one before). */
+static int gather(struct chorus_scan *s, const chorus_post *posts, const uint32_t *v, int nt)
 {
-	const size_t n = s->n;
-	const int nt = chorus_par_threads(s->p.threads);
-	const long ln = (long)n;
-	uint64_t last = 0;
-	uint32_t *v = NULL;
-	int sorted = 1, rc = CHORUS_ENOMEM;
+	const long ln = (long)s->n;
+	int unsorted = 0;
 
-	for (size_t i = 0; i < n && sorted; i++) {
-		const uint64_t k = time_key(posts[i].created_at);
-		sorted = k >= last;
-		last = k;
-	}
-	if (!sorted) {
-		uint64_t *k = chorus_mallocarray(n, sizeof *k), *kt = chorus_mallocarray(n, sizeof *kt);
-		uint32_t *vt = chorus_mallocarray(n, sizeof *vt);
-		v = chorus_mallocarray(n, sizeof *v);
-		if (!k || !kt || !vt || !v) {
-			chorus_free(k);
-			chorus_free(kt);
-			chorus_free(vt);
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			k[i] = time_key(posts[i].created_at);
-			v[i] = (uint32_t)i;
-		}
-		chorus_radix_kv(k, v, kt, vt, n); /* stable */
-		chorus_free(k);
-		chorus_free(kt);
-		chorus_free(vt);
-	}
 #pragma omp parallel for num_threads(nt) schedule(static) default(none) \
-	shared(s, posts, v) firstprivate(ln)
+	shared(s, posts, v) firstprivate(ln) reduction(| : unsorted)
 	for (long i = 0; i < ln; i++) {
 		const size_t from = v ? v[i] : (size_t)i;
 		s->post[i] = &posts[from];
 		s->time[i] = posts[from].created_at;
+		unsorted |= i > 0 && posts[from].created_at < posts[v ? v[i - 1] : (size_t)i - 1].created_at;
 	}
-	rc = CHORUS_OK;
-out:
+	return !unsorted;
+}
+
+/* s->post and s->time in time order, posts with equal times in input
+ * order.  Input already in order (collected data often is) is only
+ * checked, while it is gathered; otherwise the times are sorted with the
+ * key-value radix sort, which is stable, and gathered again. */
+static int sort_by_time(struct chorus_scan *s, const chorus_post *posts)
+{
+	const size_t n = s->n;
+	const int nt = chorus_par_threads(s->p.threads);
+	uint64_t *k, *kt;
+	uint32_t *v, *vt;
+	int rc = CHORUS_ENOMEM;
+
+	if (gather(s, posts, NULL, nt))
+		return CHORUS_OK;
+	k = chorus_mallocarray(n, sizeof *k);
+	kt = chorus_mallocarray(n, sizeof *kt);
+	v = chorus_mallocarray(n, sizeof *v);
+	vt = chorus_mallocarray(n, sizeof *vt);
+	if (k && kt && v && vt) {
+		for (size_t i = 0; i < n; i++) {
+			k[i] = time_key(s->time[i]);
+			v[i] = (uint32_t)i;
+		}
+		chorus_radix_kv(k, v, kt, vt, n); /* stable */
+		(void)gather(s, posts, v, nt);
+		rc = CHORUS_OK;
+	}
+	chorus_free(k);
+	chorus_free(kt);
 	chorus_free(v);
+	chorus_free(vt);
 	return rc;
 }
 
@@ -215,8 +217,12 @@ static int number_authors(struct chorus_scan *s)
 	firstprivate(ln, nt)
 	{
 #pragma omp for schedule(static)
-		for (long i = 0; i < ln; i++)
+		for (long i = 0; i < ln; i++) {
+			/* the names lie apart from the posts: fetched ahead */
+			if (i + AUTHOR_AHEAD < ln)
+				__builtin_prefetch(s->post[i + AUTHOR_AHEAD]->author.p);
 			hash[i] = chorus_hash64(s->post[i]->author.p, s->post[i]->author.len, 0);
+		}
 #pragma omp for schedule(static, 1)
 		for (int part = 0; part < nt; part++) {
 			if (first_posts(s, hash, first, part, nt) != CHORUS_OK) {

@@ -40,10 +40,10 @@
 #include <omp.h>
 #endif
 
-enum { M_MODELS, M_PARSE, M_DEDUP, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE,
+enum { M_MODELS, M_PARSE, M_DEDUP, M_ORDER, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE,
        M_TOTAL, M_PARSE_ONLY, M_CLI, M_COUNT };
 static const char *names[M_COUNT] = {
-	"load models", "read+parse", "duplicate ids", "normalise (alone)", "sign", "lsh",
+	"load models", "read+parse", "duplicate ids", "order", "normalise (alone)", "sign", "lsh",
 	"verify", "cluster", "write report", "matching core (order..cluster)", "end to end",
 	"parse only (floor)", "chorus scan command"
 };
@@ -92,6 +92,7 @@ typedef struct stage_ctx {
 
 static int stage_index(const char *name)
 {
+	if (!strcmp(name, "order")) return M_ORDER;
 	if (!strcmp(name, "sign")) return M_SIGN;
 	if (!strcmp(name, "lsh")) return M_LSH;
 	if (!strcmp(name, "verify")) return M_VERIFY;
