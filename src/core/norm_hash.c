@@ -38,6 +38,7 @@
  * Cost per post: a hash and a probe per piece; the fold, tokeniser and
  * stemmer run only on pieces not seen since the last emptying.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "chorus/alloc.h"
@@ -55,6 +56,9 @@
 #define NC_NSTAT 12
 #define BATCH 32                     /* pieces hashed and prefetched at once */
 #define FAST_MAX_RAW ((size_t)1 << 16)
+/* pieces of a post: one in two bytes at most, over the bit map's words
+ * (FAST_MAX_RAW / 64 + 1 of them), and room for flatten's extra writes */
+#define PIECE_CAP ((FAST_MAX_RAW / 64 + 1) * 32 + 8)
 #define KEY_SEED UINT64_C(0x7069656365) /* "piece" */
 #define H0_ANY 0xFE                  /* h0 holds for every language */
 #define H0_NONE 0xFF
@@ -81,11 +85,6 @@ typedef struct nc_ent {
 
 _Static_assert(sizeof(nc_ent) == 64, "an entry is one cache line");
 
-typedef struct piece {
-	uint64_t key;
-	uint32_t off, len;
-} piece;
-
 struct norm_cache {
 	uint64_t seed;
 	int full;
@@ -104,6 +103,8 @@ struct norm_cache {
 	size_t nitok, itok_cap;
 	char *ib;          /* their texts */
 	uint64_t *ws;      /* white-space bits of the post (space_bits) */
+	uint32_t *pstart;  /* where its pieces start, PIECE_CAP entries */
+	uint32_t *pend;    /* and end (the white space after), as many */
 	size_t nib, ib_cap;
 	uint64_t *hash;    /* the result */
 	size_t nhash, hash_cap;
@@ -124,6 +125,8 @@ void norm_cache_free(norm_cache *c)
 	chorus_free(c->ib);
 	chorus_free(c->hash);
 	chorus_free(c->ws);
+	chorus_free(c->pstart);
+	chorus_free(c->pend);
 	chorus_free(c);
 }
 
@@ -181,7 +184,9 @@ static norm_cache *cache_new(void)
 	if (!c)
 		return NULL;
 	c->ws = chorus_mallocarray(FAST_MAX_RAW / 64 + 1, sizeof *c->ws);
-	if (!c->ws || cache_size(c, NC_SLOTS_MIN) != CHORUS_OK) {
+	c->pstart = chorus_mallocarray(PIECE_CAP, sizeof *c->pstart);
+	c->pend = chorus_mallocarray(PIECE_CAP, sizeof *c->pend);
+	if (!c->ws || !c->pstart || !c->pend || cache_size(c, NC_SLOTS_MIN) != CHORUS_OK) {
 		norm_cache_free(c);
 		return NULL;
 	}
@@ -466,28 +471,41 @@ static size_t space_bits(const unsigned char *r, size_t len, uint64_t *ws)
 	return full + 1;
 }
 
-/* The first k >= from with bit k of ws (nw words) equal to want, or
- * nw * 64 if none. */
-static inline size_t next_bit(const uint64_t *ws, size_t nw, size_t from, int want)
+/* Bits set in x. */
+static inline unsigned popcount64(uint64_t x)
 {
-	const uint64_t flip = want ? 0 : ~(uint64_t)0;
-	size_t w = from / 64;
-	uint64_t x;
-
-	if (w >= nw)
-		return nw * 64;
-	x = (ws[w] ^ flip) & (~(uint64_t)0 << (from % 64));
-	while (!x) {
-		if (++w == nw)
-			return nw * 64;
-		x = ws[w] ^ flip;
-	}
-	return w * 64 + (size_t)__builtin_ctzll(x);
+	x -= x >> 1 & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) + (x >> 2 & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
 }
 
-/* Tokens and letter statistics of every piece of raw[0..len), in order;
- * a batch of pieces is found (from a bit map of the white space) and
- * hashed, their slots prefetched, then each is added. */
+/* Append base + the position of each set bit of bits to out[n..], in
+ * order; returns the new count.  Eight are written whatever the count
+ * (out has room), so the loop after them rarely runs and the number of
+ * bits, which varies, is never a branch. */
+static inline size_t flatten(uint32_t *out, size_t n, uint32_t base, uint64_t bits)
+{
+	const unsigned cnt = popcount64(bits);
+	uint32_t *o = out + n;
+
+	for (unsigned k = 0; k < 8; k++) {
+		/* bit 63 only keeps the count defined once bits is used up */
+		o[k] = base + (uint32_t)__builtin_ctzll(bits | UINT64_C(1) << 63);
+		bits &= bits - 1;
+	}
+	for (unsigned k = 8; k < cnt; k++) {
+		o[k] = base + (uint32_t)__builtin_ctzll(bits);
+		bits &= bits - 1;
+	}
+	return n + cnt;
+}
+
+/* Tokens and letter statistics of every piece of raw[0..len), in order.
+ * The pieces are found from a bit map of the white space, a word at a
+ * time (a start is a byte after white space that is not, an end white
+ * space after a byte that is not); then a batch of pieces is hashed,
+ * their slots prefetched, and each is added. */
 static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len)
 {
 	if (len == 0) /* no piece (and raw may be NULL) */
@@ -495,37 +513,37 @@ static int add_pieces(chorus_norm *w, norm_cache *c, const char *raw, size_t len
 	const size_t nw = space_bits((const unsigned char *)raw, len, c->ws);
 	const nc_ent *slot = c->slot;
 	const size_t mask = c->nslots - 1;
-	piece batch[BATCH];
-	size_t i = 0;
+	uint64_t key[BATCH], before = 1; /* byte -1 counts as white space */
+	size_t np = 0, ne = 0;
 
-	while (i < len) {
-		size_t nb = 0;
-		while (nb < BATCH) {
-			size_t j;
-			i = next_bit(c->ws, nw, i, 0);
-			if (i >= len)
-				break;
-			j = next_bit(c->ws, nw, i + 1, 1);
-			batch[nb].off = (uint32_t)i;
-			batch[nb].len = (uint32_t)(j - i);
-			nb++;
-			i = j;
-		}
+	for (size_t k = 0; k < nw; k++) {
+		const uint64_t sp = c->ws[k], after_space = sp << 1 | before;
+		np = flatten(c->pstart, np, (uint32_t)(64 * k), ~sp & after_space);
+		ne = flatten(c->pend, ne, (uint32_t)(64 * k), sp & ~after_space);
+		before = sp >> 63;
+	}
+	/* the bit map ends in white space, so every piece has its end */
+	assert(ne == np);
+	for (size_t b0 = 0; b0 < np; b0 += BATCH) {
+		const size_t nb = np - b0 < BATCH ? np - b0 : BATCH;
+		const uint32_t *ps = c->pstart + b0, *pe = c->pend + b0;
 		/* keyed in a loop of their own: fewer live values, no spills */
 		for (size_t b = 0; b < nb; b++) {
-			if (batch[b].len <= NC_MAX_PIECE) {
-				batch[b].key = piece_key(raw + batch[b].off, batch[b].len);
-				__builtin_prefetch(&slot[batch[b].key & mask]);
+			key[b] = 0; /* unused past NC_MAX_PIECE */
+			if (pe[b] - ps[b] <= NC_MAX_PIECE) {
+				key[b] = piece_key(raw + ps[b], pe[b] - ps[b]);
+				__builtin_prefetch(&slot[key[b] & mask]);
 			}
 		}
 		if (reserve(&c->ref, &c->ref_cap, c->nref + nb, sizeof *c->ref))
 			return CHORUS_ENOMEM;
 		for (size_t b = 0; b < nb; b++) {
-			int rc = add_piece(w, c, raw + batch[b].off, batch[b].len, batch[b].key);
+			int rc = add_piece(w, c, raw + ps[b], pe[b] - ps[b], key[b]);
 			if (rc)
 				return rc;
 		}
 	}
+	(void)ne; /* only asserted */
 	return CHORUS_OK;
 }
 

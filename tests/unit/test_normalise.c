@@ -532,6 +532,45 @@ static void test_hash_random(void)
 	}
 }
 
+/* Pieces at every place the white-space bit map can cut them: texts of
+ * every length up to 300 made of one-letter pieces (32 to a 64-byte word),
+ * of pieces and white-space runs of every length ending at every byte
+ * around the word edges, with and without white space at either end. */
+static void test_hash_piece_edges(void)
+{
+	chorus_norm *fast = chorus_norm_new(models, 0), *slow = chorus_norm_new(models, 0);
+	unsigned long bad = 0;
+	char s[320];
+
+	CHECK(fast && slow);
+	if (!fast || !slow)
+		return;
+	for (size_t len = 0; len <= 300; len++) {
+		for (unsigned pat = 0; pat < 4; pat++) {
+			for (size_t i = 0; i < len; i++) {
+				switch (pat) {
+				case 0: s[i] = i % 2 ? ' ' : "ab"[i / 2 % 2]; break;   /* a b a b */
+				case 1: s[i] = i % 2 ? "ab"[i / 2 % 2] : '\t'; break; /* \ta\tb */
+				case 2: s[i] = (i / 7) % 2 ? ' ' : 'x'; break;         /* runs of 7 */
+				default: s[i] = i % 64 == 63 || i % 64 == 0 ? '\n' : 'y'; break;
+				}
+			}
+			if (!hash_same(fast, slow, s, len, "en", 5) && bad++ < 5)
+				report_diff("edges", s, len);
+		}
+		/* one piece ending at byte len - 1, from every start */
+		for (size_t from = 0; from < len && len <= 140; from++) {
+			memset(s, ' ', len);
+			memset(s + from, 'z', len - from);
+			if (!hash_same(fast, slow, s, len, "en", 5) && bad++ < 5)
+				report_diff("edges", s, len);
+		}
+	}
+	CHECK_INT(bad, 0);
+	chorus_norm_free(fast);
+	chorus_norm_free(slow);
+}
+
 /* The cache fills, grows twice to its largest table and empties there
  * (about 120,000 distinct pieces under each seed, more than it holds at
  * any size), the seed changes, posts beyond the cut-over and beyond the
@@ -680,6 +719,7 @@ int main(void)
 	test_alloc_failure();
 	test_steady_state();
 	test_hash_random();
+	test_hash_piece_edges();
 	test_hash_cache();
 	test_telegram();
 	chorus_models_free(models);
