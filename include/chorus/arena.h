@@ -13,7 +13,8 @@
 
 #include <stddef.h>
 
-#define CHORUS_ARENA_BLOCK (1u << 20)
+#define CHORUS_ARENA_BLOCK (1u << 20)      /* the first blocks */
+#define CHORUS_ARENA_BLOCK_MAX (16u << 20) /* blocks of a large arena */
 
 struct chorus_arena_block;
 
