@@ -79,8 +79,9 @@ static uint64_t time_key(int64_t t)
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
-/* s->post and s->time in input order, in parallel; 1 when that is time
- * order (each post no earlier than the one before). */
+/* s->post and s->time, in parallel: in the order v gives, or without v in
+ * input order, and then 1 when that is time order (each post no earlier
+ * than the one before). */
 static int gather(struct chorus_scan *s, const chorus_post *posts, const uint32_t *v, int nt)
 {
 	const long ln = (long)s->n;
@@ -92,7 +93,7 @@ static int gather(struct chorus_scan *s, const chorus_post *posts, const uint32_
 		const size_t from = v ? v[i] : (size_t)i;
 		s->post[i] = &posts[from];
 		s->time[i] = posts[from].created_at;
-		unsorted |= i > 0 && posts[from].created_at < posts[v ? v[i - 1] : (size_t)i - 1].created_at;
+		unsorted |= !v && i > 0 && posts[i].created_at < posts[i - 1].created_at;
 	}
 	return !unsorted;
 }
