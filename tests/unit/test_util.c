@@ -223,33 +223,6 @@ static void test_buf_arena(void)
 	CHECK_STR(s, "hello");
 	chorus_arena_dispose(&a);
 
-	/* growing blocks: 64 MiB of strings, every one intact at the end, and
-	 * what the blocks hold stays within an eighth (plus a first block) of
-	 * what was asked */
-	{
-		enum { N = 1 << 20 };
-		char **v = malloc(N * sizeof *v);
-		size_t asked = 0, intact = 0;
-		chorus_arena_init(&a);
-		CHECK(v != NULL);
-		for (size_t i = 0; v && i < N; i++) {
-			char t[64];
-			const int n = snprintf(t, sizeof t, "string %zu of many, padded out", i);
-			v[i] = chorus_arena_strndup(&a, t, (size_t)n);
-			asked += ((size_t)n + 1 + 7) & ~(size_t)7;
-		}
-		for (size_t i = 0; v && i < N; i++) {
-			char t[64];
-			snprintf(t, sizeof t, "string %zu of many, padded out", i);
-			intact += v[i] && strcmp(v[i], t) == 0;
-		}
-		CHECK_INT(intact, N);
-		CHECK(asked >= (size_t)32 << 20);
-		CHECK(a.bytes >= asked && a.bytes <= asked + asked / 8 + CHORUS_ARENA_BLOCK_MAX);
-		chorus_arena_dispose(&a);
-		free(v);
-	}
-
 	chorus_alloc_fail_after(1);
 	CHECK(chorus_malloc(8) == NULL);
 	chorus_alloc_fail_after(0);
