@@ -13,8 +13,7 @@
 
 #include <stddef.h>
 
-#define CHORUS_ARENA_BLOCK (1u << 20)      /* the first blocks */
-#define CHORUS_ARENA_BLOCK_MAX (16u << 20) /* blocks of a large arena */
+#define CHORUS_ARENA_BLOCK (1u << 20)
 
 struct chorus_arena_block;
 

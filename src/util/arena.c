@@ -2,10 +2,8 @@
  * arena.c - bump allocator in a singly linked list of blocks.
  *
  * Invariant: head is the newest block and the only one allocated from;
- * every block's used <= size.  Default blocks grow with the arena (from
- * CHORUS_ARENA_BLOCK to CHORUS_ARENA_BLOCK_MAX, block_size).  A request
- * larger than a default block gets a block of its own (so a 1 MiB post
- * costs 1 MiB, not more).  Cost: O(1) per
+ * every block's used <= size.  A request larger than a default block gets a
+ * block of its own (so a 1 MiB post costs 1 MiB, not more).  Cost: O(1) per
  * allocation, one malloc per block.
  */
 #include <stdint.h>
@@ -38,25 +36,9 @@ void chorus_arena_dispose(chorus_arena *a)
 	chorus_arena_init(a);
 }
 
-/* The size of a new default block: an eighth of what the arena holds,
- * between CHORUS_ARENA_BLOCK and CHORUS_ARENA_BLOCK_MAX.  An arena that
- * holds a whole corpus thus takes tens of blocks, not hundreds (each one
- * a page-fault run and an munmap with its TLB shootdown when freed), and
- * its large blocks get huge pages (chorus_malloc); what is left unused in
- * the newest block stays under an eighth of the rest. */
-static size_t block_size(const chorus_arena *a)
-{
-	size_t size = CHORUS_ARENA_BLOCK;
-
-	while (size < CHORUS_ARENA_BLOCK_MAX && size < a->bytes / 8)
-		size *= 2;
-	return size;
-}
-
 static struct chorus_arena_block *new_block(chorus_arena *a, size_t need)
 {
-	const size_t dflt = block_size(a);
-	size_t size = need > dflt ? need : dflt;
+	size_t size = need > CHORUS_ARENA_BLOCK ? need : CHORUS_ARENA_BLOCK;
 	struct chorus_arena_block *b;
 
 	if (size > SIZE_MAX - sizeof *b)
