@@ -83,8 +83,9 @@ static int bucket_pairs(const struct chorus_scan *s, const uint64_t *arr, size_t
 	return CHORUS_OK;
 }
 
-/* The matched posts of a band whose key some other matched post shares
- * (and a few more), as (key << 32 | scan index), in scan order.  A key
+/* The matched posts (match[0..nmatch), in scan order) whose key in this
+ * band some other matched post shares (and a few more), as (key << 32 |
+ * scan index), in scan order.  A key
  * held by one post alone makes a bucket of one, which gives no pair, and
  * most keys are such: sorting only the others is what makes a band cheap.
  * Two bit tables indexed by the key's low FILTER_BITS bits, one cache line
@@ -93,35 +94,32 @@ static int bucket_pairs(const struct chorus_scan *s, const uint64_t *arr, size_t
  * key merely shares those bits with another (about one in
  * 2^FILTER_BITS / matched), which make buckets of one again after the sort.
  * So the buckets, and their order, are exactly those of sorting all. */
-static size_t shared_keys(const struct chorus_scan *s, const uint32_t *keys, uint64_t *filter,
-			  uint64_t *arr)
+static size_t shared_keys(const uint32_t *keys, const uint32_t *match, size_t nmatch,
+			  uint64_t *filter, uint64_t *arr)
 {
 	const uint32_t mask = (1u << FILTER_BITS) - 1;
 	size_t m = 0;
 
 	memset(filter, 0, FILTER_WORDS * 2 * sizeof *filter);
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->status[i] != ST_MATCH)
-			continue;
-		const uint32_t c = keys[i] & mask;
+	for (size_t k = 0; k < nmatch; k++) {
+		const uint32_t c = keys[match[k]] & mask;
 		uint64_t *w = &filter[(c >> 6) * 2];
 		const uint64_t bit = (uint64_t)1 << (c & 63);
 		w[1] |= w[0] & bit;
 		w[0] |= bit;
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		const uint32_t c = keys[i] & mask;
-		const uint64_t twice = filter[(c >> 6) * 2 + 1] >> (c & 63) & 1;
+	for (size_t k = 0; k < nmatch; k++) {
+		const uint32_t i = match[k], c = keys[i] & mask;
 		arr[m] = (uint64_t)keys[i] << 32 | i;
-		m += twice & (s->status[i] == ST_MATCH);
+		m += filter[(c >> 6) * 2 + 1] >> (c & 63) & 1;
 	}
 	return m;
 }
 
-static int band_pairs(const struct chorus_scan *s, unsigned band, uint64_t *arr, uint64_t *tmp,
-		      uint64_t *filter, pair_vec *out)
+static int band_pairs(const struct chorus_scan *s, unsigned band, const uint32_t *match,
+		      size_t nmatch, uint64_t *arr, uint64_t *tmp, uint64_t *filter, pair_vec *out)
 {
-	const size_t m = shared_keys(s, s->keys + (size_t)band * s->n, filter, arr);
+	const size_t m = shared_keys(s->keys + (size_t)band * s->n, match, nmatch, filter, arr);
 
 	chorus_radix_u64(arr, tmp, m, 32);
 	for (size_t lo = 0; lo < m;) {
@@ -239,12 +237,18 @@ int scan_candidates(struct chorus_scan *s, chorus_error *err)
 	const long bands = (long)s->mh.bands;
 	pair_vec *pv = chorus_calloc((size_t)nt, sizeof *pv);
 	uint64_t **arr = chorus_calloc((size_t)nt * 3, sizeof *arr); /* 2 sort, 1 filter */
+	uint32_t *match = chorus_mallocarray(s->n ? s->n : 1, sizeof *match);
+	size_t nmatch = 0;
 	int failed = 0, rc;
 
-	if (!pv || !arr) {
+	if (!pv || !arr || !match) {
 		failed = 1;
 		goto out;
 	}
+	/* the matched posts, once for every band */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->status[i] == ST_MATCH)
+			match[nmatch++] = (uint32_t)i;
 	for (int t = 0; t < 3 * nt; t++) {
 		const size_t len = t < 2 * nt ? (s->n ? s->n : 1) : FILTER_WORDS * 2;
 		if (!(arr[t] = chorus_mallocarray(len, sizeof **arr)))
@@ -253,10 +257,11 @@ int scan_candidates(struct chorus_scan *s, chorus_error *err)
 	if (failed)
 		goto out;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-	shared(s, pv, arr, failed) firstprivate(bands, nt)
+	shared(s, pv, arr, match, failed) firstprivate(bands, nt, nmatch)
 	for (long b = 0; b < bands; b++) {
 		const int t = chorus_par_thread_id();
-		if (band_pairs(s, (unsigned)b, arr[2 * t], arr[2 * t + 1], arr[2 * nt + t], &pv[t])) {
+		if (band_pairs(s, (unsigned)b, match, nmatch, arr[2 * t], arr[2 * t + 1],
+			       arr[2 * nt + t], &pv[t])) {
 #pragma omp atomic write
 			failed = 1;
 		}
@@ -266,6 +271,7 @@ out:
 		for (int t = 0; t < 3 * nt; t++)
 			chorus_free(arr[t]);
 	chorus_free(arr);
+	chorus_free(match);
 	rc = failed ? CHORUS_ENOMEM : merge_pairs(s, pv, nt);
 	if (pv)
 		for (int t = 0; t < nt; t++)
