@@ -156,7 +156,7 @@ int scan_sign_alloc(struct chorus_scan *s)
 	s->sh_len = chorus_calloc(n, sizeof *s->sh_len);
 	s->sethash = chorus_calloc(n, sizeof *s->sethash);
 	s->sketch = chorus_mallocarray(n ? n : 1, MINHASH_SKETCH_BYTES);
-	/* zeroed: the lsh filter reads every post's key, signed or not */
+	/* zeroed, so no key is ever indeterminate (only signed posts' are read) */
 	s->keys = chorus_calloc(n ? n : 1, (size_t)s->mh.bands * sizeof *s->keys);
 	s->blocks = chorus_calloc(nblocks, sizeof *s->blocks);
 	if (!s->status || !s->sh_off || !s->sh_len || !s->sethash || !s->sketch || !s->keys ||
