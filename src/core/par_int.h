@@ -30,6 +30,17 @@ static inline int chorus_par_threads(int n)
 	return n > CHORUS_PAR_MAX_THREADS ? CHORUS_PAR_MAX_THREADS : n;
 }
 
+/* Threads of the team running the calling code (1 outside a parallel
+ * region); it may be fewer than were asked for. */
+static inline int chorus_par_team(void)
+{
+#ifdef _OPENMP
+	return omp_get_num_threads();
+#else
+	return 1;
+#endif
+}
+
 /* Number of the calling thread inside a parallel region (0 outside). */
 static inline int chorus_par_thread_id(void)
 {

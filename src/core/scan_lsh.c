@@ -322,37 +322,59 @@ int scan_verify(struct chorus_scan *s, chorus_error *err)
 {
 	const int nt = chorus_par_threads(s->p.threads);
 	const long ncand = (long)s->ncand;
-	double *sim = chorus_mallocarray(s->ncand ? s->ncand : 1, sizeof *sim);
-	size_t w = 0;
+	/* per candidate: its similarity (as an edge keeps it), or -1 when
+	 * below the threshold, which is decided on the exact value */
+	float *sim = chorus_mallocarray(s->ncand ? s->ncand : 1, sizeof *sim);
+	size_t start[CHORUS_PAR_MAX_THREADS + 1];
+	int failed = 0;
 
-	(void)nt; /* unused without OpenMP */
 	if (!sim)
 		return CHORUS_ENOMEM;
-#pragma omp parallel for num_threads(nt) schedule(static, 4096) default(none) \
-	shared(s, sim) firstprivate(ncand)
-	for (long k = 0; k < ncand; k++) {
-		prefetch_pair(s, (size_t)k + VERIFY_AHEAD);
-		sim[k] = pair_similarity(s, (uint32_t)(s->cand[k] >> 32), (uint32_t)s->cand[k]);
+#pragma omp parallel num_threads(nt) default(none) shared(s, sim, start, failed) \
+	firstprivate(ncand)
+	{
+#pragma omp for schedule(static, 4096)
+		for (long k = 0; k < ncand; k++) {
+			prefetch_pair(s, (size_t)k + VERIFY_AHEAD);
+			const double j = pair_similarity(s, (uint32_t)(s->cand[k] >> 32),
+							 (uint32_t)s->cand[k]);
+			sim[k] = j >= s->p.threshold ? (float)j : -1.0f;
+		}
+		/* the edges, in candidate order: each thread counts the links of
+		 * a range of its own, then writes them after those before it */
+		const int team = chorus_par_team(), t = chorus_par_thread_id();
+		const size_t lo = (size_t)ncand * (size_t)t / (size_t)team;
+		const size_t hi = (size_t)ncand * (size_t)(t + 1) / (size_t)team;
+		size_t w = 0;
+		for (size_t k = lo; k < hi; k++)
+			w += sim[k] >= 0.0f;
+		start[t + 1] = w;
+#pragma omp barrier
+#pragma omp single
+		{
+			start[0] = 0;
+			for (int u = 1; u <= team; u++)
+				start[u] += start[u - 1];
+			s->nedges = start[team];
+			s->edges = chorus_mallocarray(s->nedges ? s->nedges : 1, sizeof *s->edges);
+			failed = s->edges == NULL;
+		}
+		w = start[t];
+		for (size_t k = lo; k < hi && !failed; k++) {
+			if (sim[k] < 0.0f)
+				continue;
+			s->edges[w].a = (uint32_t)(s->cand[k] >> 32);
+			s->edges[w].b = (uint32_t)s->cand[k];
+			s->edges[w].sim = sim[k];
+			w++;
+		}
 	}
-	for (size_t k = 0; k < s->ncand; k++)
-		w += sim[k] >= s->p.threshold;
-	s->edges = chorus_mallocarray(w ? w : 1, sizeof *s->edges);
-	if (!s->edges) {
-		chorus_free(sim);
+	chorus_free(sim);
+	if (failed) {
+		s->nedges = 0;
 		return CHORUS_ENOMEM;
 	}
-	w = 0;
-	for (size_t k = 0; k < s->ncand; k++) {
-		if (sim[k] < s->p.threshold)
-			continue;
-		s->edges[w].a = (uint32_t)(s->cand[k] >> 32);
-		s->edges[w].b = (uint32_t)s->cand[k];
-		s->edges[w].sim = (float)sim[k];
-		w++;
-	}
-	s->nedges = w;
-	s->stats.verified = w;
-	chorus_free(sim);
+	s->stats.verified = s->nedges;
 	chorus_free(s->cand);
 	s->cand = NULL;
 	return CHORUS_OK;
