@@ -179,6 +179,8 @@ static int merge_pairs(struct chorus_scan *s, pair_vec *pv, int nt)
 		failed = 1;
 		goto out;
 	}
+#pragma omp parallel for num_threads(nt) schedule(static, 1) default(none) shared(pv, off) \
+	firstprivate(nt, shift)
 	for (int t = 0; t < nt; t++)
 		for (size_t k = 0; k < pv[t].len; k++)
 			off[t][(pv[t].v[k] >> 32) >> shift]++;
