@@ -330,6 +330,7 @@ int scan_verify(struct chorus_scan *s, chorus_error *err)
 	size_t start[CHORUS_PAR_MAX_THREADS + 1];
 	int failed = 0;
 
+	(void)nt; /* unused without OpenMP */
 	if (!sim)
 		return CHORUS_ENOMEM;
 #pragma omp parallel num_threads(nt) default(none) shared(s, sim, start, failed) \
