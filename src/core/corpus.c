@@ -195,26 +195,22 @@ static int same_post(const chorus_post *a, const chorus_post *b)
 static int dedup_part(const chorus_corpus *c, const uint64_t *key, uint8_t *dup, int part,
 		      int nparts)
 {
-	size_t mine = 0, cap = 16, mask, k = 0;
 	uint32_t *own;
+	const size_t mine = chorus_par_part(key, c->n, part, nparts, &own);
+	size_t cap = 16, mask;
 	uint64_t *slot;
 
-	for (size_t i = 0; i < c->n; i++)
-		mine += (key[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	if (mine == SIZE_MAX)
+		return CHORUS_ENOMEM;
 	while (cap < 2 * mine)
 		cap *= 2;
 	mask = cap - 1;
-	own = chorus_mallocarray(mine ? mine : 1, sizeof *own);
 	slot = chorus_calloc(cap, sizeof *slot);
-	if (!own || !slot) {
+	if (!slot) {
 		chorus_free(own);
-		chorus_free(slot);
 		return CHORUS_ENOMEM;
 	}
-	for (size_t i = 0; i < c->n; i++)
-		if ((key[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
-			own[k++] = (uint32_t)i;
-	for (k = 0; k < mine; k++) {
+	for (size_t k = 0; k < mine; k++) {
 		const uint32_t i = own[k];
 		const uint64_t tag = key[i] >> 32 << 32;
 		size_t h = (size_t)key[i] & mask;

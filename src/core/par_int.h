@@ -6,9 +6,16 @@
  * ignored by the compiler.  chorus_par_threads turns a user request
  * (0 = "as many as OpenMP would use") into a thread count >= 1, never more
  * than CHORUS_PAR_MAX_THREADS so per-thread workspaces stay bounded.
+ * chorus_par_part splits indices among threads by hash (duplicate ids,
+ * author numbering).
  */
 #ifndef CHORUS_PAR_INT_H
 #define CHORUS_PAR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chorus/alloc.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -49,6 +56,26 @@ static inline int chorus_par_thread_id(void)
 #else
 	return 0;
 #endif
+}
+
+/* Work split by hash: the indices i < n whose hash[i] falls in part of
+ * nparts (by its upper 32 bits, so equal hashes share a part), in order,
+ * into *own (a new array, freed by the caller).  Returns their count, or
+ * SIZE_MAX when out of memory (*own is then NULL). */
+static inline size_t chorus_par_part(const uint64_t *hash, size_t n, int part, int nparts,
+				     uint32_t **own)
+{
+	size_t mine = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		mine += (hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	*own = chorus_mallocarray(mine ? mine : 1, sizeof **own);
+	if (!*own)
+		return SIZE_MAX;
+	for (size_t i = 0; i < n; i++)
+		if ((hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
+			(*own)[k++] = (uint32_t)i;
+	return mine;
 }
 
 #endif

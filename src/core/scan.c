@@ -145,26 +145,21 @@ typedef struct author_slot {
 static int first_posts(const struct chorus_scan *s, const uint64_t *hash, uint32_t *first,
 		       int part, int nparts)
 {
-	size_t mine = 0, cap = 16, mask;
 	uint32_t *own;
+	const size_t mine = chorus_par_part(hash, s->n, part, nparts, &own);
+	size_t cap = 16, mask;
 	author_slot *slot;
 
-	for (size_t i = 0; i < s->n; i++)
-		mine += (hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	if (mine == SIZE_MAX)
+		return CHORUS_ENOMEM;
 	while (cap < 2 * mine)
 		cap *= 2;
 	mask = cap - 1;
-	own = chorus_mallocarray(mine ? mine : 1, sizeof *own);
 	slot = chorus_calloc(cap, sizeof *slot);
-	if (!own || !slot) {
+	if (!slot) {
 		chorus_free(own);
-		chorus_free(slot);
 		return CHORUS_ENOMEM;
 	}
-	mine = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if ((hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
-			own[mine++] = (uint32_t)i;
 	for (size_t k = 0; k < mine; k++) {
 		const uint32_t i = own[k];
 		const chorus_str *a = &s->post[i]->author;
