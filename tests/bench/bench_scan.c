@@ -17,8 +17,12 @@
  * chorus_norm_hash with each post's declared language), parse-only (the
  * reference floor: read+parse and nothing else) and, with --cli, the
  * command itself (`chorus scan --json /dev/null FILE`, wall time and peak
- * memory, process start and exit included).  Prints medians; never fails a
- * build.
+ * memory, process start and exit included).  For scale only, it also times
+ * a plain parse of the same file with jansson (json_loadb per line, the
+ * same threads, the file read whole first; .gz files are not), the JSON
+ * library chorus uses elsewhere: the floor above is chorus's own reader,
+ * which does more (UTF-8 checks, times, the input's SHA-256, the corpus)
+ * and is still several times faster.  Prints medians; never fails a build.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -29,6 +33,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "chorus/alloc.h"
 #include "chorus/models.h"
@@ -41,11 +47,11 @@
 #endif
 
 enum { M_MODELS, M_PARSE, M_DEDUP, M_ORDER, M_NORM, M_SIGN, M_LSH, M_VERIFY, M_CLUSTER, M_WRITE, M_CORE,
-       M_TOTAL, M_PARSE_ONLY, M_CLI, M_COUNT };
+       M_TOTAL, M_PARSE_ONLY, M_CLI, M_JANSSON, M_COUNT };
 static const char *names[M_COUNT] = {
 	"load models", "read+parse", "duplicate ids", "order", "normalise (alone)", "sign", "lsh",
 	"verify", "cluster", "write report", "matching core (order..cluster)", "end to end",
-	"parse only (floor)", "chorus scan command"
+	"parse only (floor)", "chorus scan command", "jansson parse only (scale)"
 };
 
 typedef struct sample {
@@ -206,6 +212,55 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
 	chorus_models_free(m);
 }
 
+/* The file parsed line by line with jansson, in parallel, each record's
+ * text and id looked up: a parse with a common library, for scale. */
+static void jansson_parse(const char *file, int threads, sample *s)
+{
+	double t0 = now();
+	FILE *f = fopen(file, "rb");
+	char *buf = NULL;
+	long len = -1;
+	unsigned long long records = 0, bytes = 0;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+		buf = malloc(len ? (size_t)len : 1);
+	if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "bench_scan: %s: cannot read for the jansson parse\n", file);
+		exit(1);
+	}
+	fclose(f);
+	(void)threads; /* unused without OpenMP */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) default(none) \
+	shared(buf) firstprivate(len) reduction(+ : records, bytes)
+	for (long part = 0; part < 256; part++) {
+		/* part k holds the lines that start in [len * k / 256, len * (k + 1) / 256) */
+		long lo = len * part / 256, hi = len * (part + 1) / 256;
+		while (lo > 0 && lo < len && buf[lo - 1] != '\n')
+			lo++;
+		while (hi > 0 && hi < len && buf[hi - 1] != '\n')
+			hi++;
+		for (long at = lo; at < hi;) {
+			const char *nl = memchr(buf + at, '\n', (size_t)(hi - at));
+			const long end = nl ? nl - buf : hi;
+			json_error_t e;
+			/* integers as reals: jansson refuses ids past 2^63 otherwise */
+			json_t *j = json_loadb(buf + at, (size_t)(end - at), JSON_DECODE_INT_AS_REAL, &e);
+			if (j) {
+				records++;
+				bytes += json_string_length(json_object_get(j, "text")) +
+					 json_string_length(json_object_get(j, "id"));
+				json_decref(j);
+			}
+			at = end + 1;
+		}
+	}
+	free(buf);
+	s->secs[M_JANSSON] = now() - t0;
+	s->peak_mb[M_JANSSON] = peak_mb();
+	s->posts = records;
+	s->clusters = bytes; /* only so that the work is used */
+}
+
 /* Run in a child so peak memory belongs to this run alone. */
 static int run_child(const char *file, int threads, int parse_only, sample *out)
 {
@@ -219,7 +274,10 @@ static int run_child(const char *file, int threads, int parse_only, sample *out)
 		sample s;
 		memset(&s, 0, sizeof s);
 		close(fd[0]);
-		run_once(file, threads, parse_only, &s);
+		if (parse_only == 2)
+			jansson_parse(file, threads, &s);
+		else
+			run_once(file, threads, parse_only, &s);
 		if (write(fd[1], &s, sizeof s) != (ssize_t)sizeof s)
 			_exit(1);
 		_exit(0);
@@ -269,7 +327,7 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void report(int threads, sample *full, sample *parse, sample *cli, int runs)
+static void report(int threads, sample *full, sample *parse, sample *cli, sample *jp, int runs)
 {
 	double v[64], mem[64];
 	unsigned long long posts = full[0].posts;
@@ -278,8 +336,8 @@ static void report(int threads, sample *full, sample *parse, sample *cli, int ru
 	       threads, posts, full[0].clusters, runs);
 	printf("  %-32s %10s %14s %12s\n", "stage", "seconds", "posts/s", "peak MB");
 	for (int k = 0; k < M_COUNT; k++) {
-		sample *src = k == M_PARSE_ONLY ? parse : k == M_CLI ? cli : full;
-		if (k == M_CLI && !cli)
+		sample *src = k == M_PARSE_ONLY ? parse : k == M_CLI ? cli : k == M_JANSSON ? jp : full;
+		if ((k == M_CLI && !cli) || (k == M_JANSSON && !jp))
 			continue;
 		for (int r = 0; r < runs; r++) {
 			v[r] = src[r].secs[k];
@@ -300,6 +358,15 @@ static void report(int threads, sample *full, sample *parse, sample *cli, int ru
 			v[r] = cli[r].secs[M_CLI];
 		total = median(v, runs);
 		printf("  chorus scan command / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
+	}
+	if (jp) {
+		for (int r = 0; r < runs; r++)
+			mem[r] = jp[r].secs[M_JANSSON];
+		const double jt = median(mem, runs);
+		if (jp[0].posts != posts)
+			printf("  (jansson parsed %llu records, the scan %llu posts)\n", jp[0].posts, posts);
+		printf("  (for scale: %s / jansson parse only = %.2fx)\n",
+		       cli ? "chorus scan command" : "end to end", jt > 0 ? total / jt : 0);
 	}
 }
 
@@ -327,21 +394,25 @@ int main(int argc, char **argv)
 			"[--cli PATH/chorus]\n");
 		return 2;
 	}
+	const size_t flen = strlen(argv[optind]);
+	const int gz = flen >= 3 && strcmp(argv[optind] + flen - 3, ".gz") == 0;
 	for (int k = 0; k < nt; k++) {
-		sample full[64], parse[64], cli[64], warm;
+		sample full[64], parse[64], cli[64], jp[64], warm;
 		run_child(argv[optind], tlist[k], 0, &warm);
 		for (int r = 0; r < runs; r++) {
 			memset(&full[r], 0, sizeof full[r]);
 			memset(&parse[r], 0, sizeof parse[r]);
 			memset(&cli[r], 0, sizeof cli[r]);
+			memset(&jp[r], 0, sizeof jp[r]);
 			if (run_child(argv[optind], tlist[k], 0, &full[r]) ||
 			    run_child(argv[optind], tlist[k], 1, &parse[r]) ||
+			    (!gz && run_child(argv[optind], tlist[k], 2, &jp[r])) ||
 			    (exe && run_cli(exe, argv[optind], tlist[k], &cli[r]))) {
 				fprintf(stderr, "bench_scan: a run failed\n");
 				return 1;
 			}
 		}
-		report(tlist[k], full, parse, exe ? cli : NULL, runs);
+		report(tlist[k], full, parse, exe ? cli : NULL, gz ? NULL : jp, runs);
 	}
 	return 0;
 }
