@@ -25,6 +25,7 @@
  * and is still several times faster.  Prints medians; never fails a build.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +270,7 @@ static int run_child(const char *file, int threads, int parse_only, sample *out)
 
 	if (pipe(fd))
 		return -1;
+	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		sample s;
@@ -299,9 +301,13 @@ static int run_cli(const char *exe, const char *file, int threads, sample *out)
 	pid_t pid;
 
 	snprintf(nt, sizeof nt, "%d", threads);
+	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+		/* dup2, not freopen: freopen would flush the parent's buffered
+		 * report a second time */
+		const int null = open("/dev/null", O_WRONLY);
+		if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 			_exit(127);
 		execl(exe, exe, "scan", "--threads", nt, "--progress", "none", "--json", "/dev/null",
 		      file, (char *)NULL);
