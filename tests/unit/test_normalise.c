@@ -571,6 +571,42 @@ static void test_hash_piece_edges(void)
 	chorus_norm_free(slow);
 }
 
+/* A code point that joins what precedes it (a combining mark, a Hangul
+ * trailing jamo such as U+FFAB's fold) right after white space, followed
+ * by more marks than a chunk holds: the stream-safe cut must fall in the
+ * same place whether the piece is folded alone (the cache) or within the
+ * text (the full run).  The fuzz target found the cut one code point
+ * apart, the white space counted in one path only. */
+static void test_hash_join_after_space(void)
+{
+	static const char *const heads[] = { "\xEF\xBE\xAB", "\xE1\x86\xAB", "\xCC\x81", "a",
+					     "\xD0\xB8" };
+	static const char *const spaces[] = { " ", "\t", "\n", "  ", "x ", "\xC2\xA0" };
+	chorus_norm *fast = chorus_norm_new(models, 3), *slow = chorus_norm_new(models, 3);
+	unsigned long bad = 0;
+	char s[512];
+
+	CHECK(fast && slow);
+	if (!fast || !slow)
+		return;
+	for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+		for (size_t sp = 0; sp < sizeof spaces / sizeof spaces[0]; sp++) {
+			for (unsigned marks = 0; marks <= 70; marks++) {
+				size_t len = 0;
+				len += (size_t)sprintf(s + len, "%s%s", spaces[sp], heads[h]);
+				for (unsigned m = 0; m < marks; m++) /* U+0301 and U+0316 in turn */
+					len += (size_t)sprintf(s + len, "%s",
+							       m % 2 ? "\xCC\x96" : "\xCC\x81");
+				if (!hash_same(fast, slow, s, len, "en", 3) && bad++ < 5)
+					report_diff("join after space", s, len);
+			}
+		}
+	}
+	CHECK_INT(bad, 0);
+	chorus_norm_free(fast);
+	chorus_norm_free(slow);
+}
+
 /* The cache fills, grows twice to its largest table and empties there
  * (about 120,000 distinct pieces under each seed, more than it holds at
  * any size), the seed changes, posts beyond the cut-over and beyond the
@@ -720,6 +756,7 @@ int main(void)
 	test_steady_state();
 	test_hash_random();
 	test_hash_piece_edges();
+	test_hash_join_after_space();
 	test_hash_cache();
 	test_telegram();
 	chorus_models_free(models);
