@@ -153,11 +153,11 @@ static void input_summary(const cli_reader *r, const chorus_input_stats *st)
 		cli_error("%s: skipped %llu bad record%s (%llu posts kept)%s", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)st->records, why);
-	else if (st->skipped) /* a line may hold many posts (a page of tweets) */
-		cli_error("%s: skipped %llu bad line%s of %llu (%llu posts kept)%s", st->path,
+	else if (st->skipped) /* a line may hold many records (a page of tweets) */
+		cli_error("%s: skipped %llu bad record%s in %llu line%s (%llu posts kept)%s", st->path,
 			  (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s",
 			  (unsigned long long)(st->lines - st->blank),
-			  (unsigned long long)st->records, why);
+			  st->lines - st->blank == 1 ? "" : "s", (unsigned long long)st->records, why);
 	if (st->ignored == 1)
 		cli_error("%s: 1 record that is not a post (a service message, or no text) passed over",
 			  st->path);

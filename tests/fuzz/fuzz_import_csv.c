@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (rc != 0)
 		abort();
-	import_check(c);
+	import_check(c, size - 1);
 out:
 	chorus_corpus_free(c);
 	return 0;

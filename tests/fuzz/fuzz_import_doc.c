@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   : data[0] % 3 == 1 ? CHORUS_FORMAT_MASTODON : CHORUS_FORMAT_BLUESKY;
 	if (chorus_corpus_read_jsonl_mem(c, "fuzz", data + 1, size - 1, &o, &lim, &err) != 0)
 		abort();
-	import_check(c);
+	import_check(c, size - 1);
 out:
 	chorus_corpus_free(c);
 	return 0;

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.max_record = data[0] & 1 ? (size_t)1 << 20 : 1024;
 	if (chorus_corpus_read_jsonl_mem(c, "fuzz", data + 1, size - 1, &o, &lim, &err) != 0)
 		abort();
-	import_check(c);
+	import_check(c, size - 1);
 	check_info(data + 1, size - 1);
 out:
 	chorus_corpus_free(c);

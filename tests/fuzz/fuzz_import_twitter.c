@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.format = data[0] & 1 ? CHORUS_FORMAT_TWITTER_V1 : CHORUS_FORMAT_TWITTER_V2;
 	if (chorus_corpus_read_jsonl_mem(c, "fuzz", data + 1, size - 1, &o, &lim, &err) != 0)
 		abort();
-	import_check(c);
+	import_check(c, size - 1);
 out:
 	chorus_corpus_free(c);
 	return 0;

@@ -1,6 +1,9 @@
 /*
  * import_check.h - what every archive reader's fuzz target checks of a
- * corpus it read: bad records never outnumber lines; every post has an id
+ * corpus it read: lines never outnumber the input's bytes plus one, nor do
+ * posts and bad records together (a line of a page or a document may hold
+ * many records, each at least a byte; the counting is the file's, so a
+ * record counted twice would show); every post has an id
  * and an author (non-empty, NUL-terminated UTF-8) and a NUL-terminated
  * text; its evidence (raw SHA-256, source line) is set; the counts of
  * records and reposts match the posts.
@@ -19,12 +22,12 @@ static void import_check_str(chorus_str s)
 		abort();
 }
 
-static void import_check(const chorus_corpus *c)
+static void import_check(const chorus_corpus *c, size_t bytes)
 {
 	const chorus_input_stats *st = chorus_corpus_input(c, 0);
 	uint64_t reposts = 0;
 
-	if (!st || st->skipped > st->lines)
+	if (!st || st->lines > (uint64_t)bytes + 1 || st->skipped + st->records > (uint64_t)bytes)
 		abort();
 	for (size_t i = 0; i < chorus_corpus_count(c); i++) {
 		const chorus_post *p = &chorus_corpus_posts(c)[i];
