@@ -533,13 +533,13 @@ static int fold(chorus_ufold *f, const unsigned char *s, size_t len)
 		if (!(e & (UC_MULTI | UC_JOIN | UC_INVIS))) {
 			if (c.state == CH_PENDING && (rc = flush(f, &c)) != 0)
 				return rc;
+			const int ascii_space = cp == ' ' || (cp >= '\t' && cp <= '\r');
 			prev = chorus_uc_cls(e);
 			/* ASCII white space ends a chunk for good: nothing joins it
 			 * (no composition starts at a space), so a stream-safe cut
 			 * counts from what follows, as when a piece between white
 			 * space is folded alone (chorus_norm_hash relies on it) */
-			c.state = cp <= ' ' && (cp == ' ' || (cp >= '\t' && cp <= '\r')) ? CH_NONE
-											 : CH_FAST;
+			c.state = ascii_space ? CH_NONE : CH_FAST;
 			rc = push(f, (e & UC_IDENT) ? cp : (e & UC_CP_MASK), prev, (uint32_t)at,
 				  (uint32_t)pos);
 		} else {

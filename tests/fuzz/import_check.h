@@ -2,8 +2,7 @@
  * import_check.h - what every archive reader's fuzz target checks of a
  * corpus it read: lines never outnumber the input's bytes plus one, nor do
  * posts and bad records together (a line of a page or a document may hold
- * many records, each at least a byte; the counting is the file's, so a
- * record counted twice would show); every post has an id
+ * many records, but each takes at least a byte); every post has an id
  * and an author (non-empty, NUL-terminated UTF-8) and a NUL-terminated
  * text; its evidence (raw SHA-256, source line) is set; the counts of
  * records and reposts match the posts.
