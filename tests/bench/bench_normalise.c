@@ -26,6 +26,8 @@
 #include "chorus/models.h"
 #include "chorus/normalise.h"
 
+#include "bench_util.h"
+
 typedef struct post {
 	char *text;
 	size_t len;
@@ -35,14 +37,6 @@ typedef struct posts {
 	post *v;
 	size_t n, cap, bytes;
 } posts;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *slurp(const char *path)
 {
@@ -172,16 +166,9 @@ static void split(const posts *src, posts *dst, size_t max)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	const double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double one_run(chorus_norm *w, const posts *ps, const char *hint, int repeat)
 {
-	const double t0 = now();
+	const double t0 = bench_now();
 	size_t sink = 0;
 
 	for (int r = 0; r < repeat; r++) {
@@ -193,7 +180,7 @@ static double one_run(chorus_norm *w, const posts *ps, const char *hint, int rep
 	}
 	if (sink == 0)
 		printf("(no tokens?)\n");
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* Each measured run gets a fresh workspace, so the stem cache starts cold
@@ -216,7 +203,7 @@ static void bench(const char *name, const chorus_models *m, unsigned flags, cons
 			one_run(w, ps, hint, 1);
 		chorus_norm_free(w);
 	}
-	qsort(t, (size_t)runs, sizeof t[0], cmp_double);
+	qsort(t, (size_t)runs, sizeof t[0], bench_cmp_double);
 	med = t[runs / 2];
 	total = (double)ps->n * repeat;
 	printf("%-28s %10.0f posts/s %8.1f MB/s %8.0f ns/post\n", name, total / med,
@@ -264,12 +251,12 @@ int main(int argc, char **argv)
 		printf("bench_normalise: no posts found in %s (nothing measured)\n", dir ? dir : def);
 		return 0;
 	}
-	t0 = now();
+	t0 = bench_now();
 	if (chorus_models_load(&m, NULL, &err) != 0) {
 		printf("bench_normalise: models: %s: %s\n", err.source, err.text);
 		return 0;
 	}
-	printf("models load (incl. Unicode table): %.1f ms\n", (now() - t0) * 1e3);
+	printf("models load (incl. Unicode table): %.1f ms\n", (bench_now() - t0) * 1e3);
 	measure(m, &ps, runs, repeat);
 	if (piece > 16) {
 		split(&ps, &pieces, (size_t)piece);

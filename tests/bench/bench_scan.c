@@ -43,6 +43,8 @@
 #include "chorus/report.h"
 #include "chorus/scan.h"
 
+#include "bench_util.h"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -61,13 +63,6 @@ typedef struct sample {
 	int reset_ok;
 	unsigned long long posts, clusters;
 } sample;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int reset_peak(void)
 {
@@ -116,9 +111,9 @@ static void on_stage(void *ud, const char *name, int done)
 		return;
 	if (!done) {
 		c->s->reset_ok &= reset_peak();
-		c->t0 = now();
+		c->t0 = bench_now();
 	} else {
-		c->s->secs[k] = now() - c->t0;
+		c->s->secs[k] = bench_now() - c->t0;
 		c->s->peak_mb[k] = peak_mb();
 	}
 }
@@ -130,7 +125,7 @@ static void normalise_alone(const chorus_corpus *c, const chorus_models *m, int 
 	double t0;
 
 	s->reset_ok &= reset_peak();
-	t0 = now();
+	t0 = bench_now();
 #pragma omp parallel num_threads(threads) default(none) shared(posts, m) firstprivate(n)
 	{
 		chorus_norm *w = chorus_norm_new(m, 0);
@@ -142,7 +137,7 @@ static void normalise_alone(const chorus_corpus *c, const chorus_models *m, int 
 		}
 		chorus_norm_free(w);
 	}
-	s->secs[M_NORM] = now() - t0;
+	s->secs[M_NORM] = bench_now() - t0;
 	s->peak_mb[M_NORM] = peak_mb();
 }
 
@@ -155,7 +150,7 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
 	chorus_scan *scan = NULL;
 	chorus_error err;
 	stage_ctx sc = { .s = s };
-	double t0 = now(), t;
+	double t0 = bench_now(), t;
 
 	s->reset_ok = reset_peak();
 	if (!parse_only) { /* as the command does, first */
@@ -163,48 +158,48 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
 			fprintf(stderr, "bench_scan: models: %s\n", err.text);
 			exit(1);
 		}
-		t = now();
+		t = bench_now();
 		s->secs[M_MODELS] = t - t0;
 		s->peak_mb[M_MODELS] = peak_mb();
 	}
-	t = now();
+	t = bench_now();
 	if (chorus_corpus_read(c, file, &ro, &err)) { /* format detected, as the command does */
 		fprintf(stderr, "bench_scan: %s: %s\n", file, err.text);
 		exit(1);
 	}
-	s->secs[parse_only ? M_PARSE_ONLY : M_PARSE] = now() - (parse_only ? t0 : t);
+	s->secs[parse_only ? M_PARSE_ONLY : M_PARSE] = bench_now() - (parse_only ? t0 : t);
 	s->peak_mb[parse_only ? M_PARSE_ONLY : M_PARSE] = peak_mb();
 	if (parse_only) {
 		s->posts = chorus_corpus_count(c);
 		return;
 	}
-	t = now();
+	t = bench_now();
 	if (chorus_corpus_dedup(c, threads) < 0) {
 		fprintf(stderr, "bench_scan: out of memory\n");
 		exit(1);
 	}
-	s->secs[M_DEDUP] = now() - t;
+	s->secs[M_DEDUP] = bench_now() - t;
 	s->peak_mb[M_DEDUP] = peak_mb();
 	s->posts = chorus_corpus_count(c);
 	chorus_scan_params_init(&p);
 	p.threads = threads;
 	p.on_stage = on_stage;
 	p.ud = &sc;
-	double tc = now();
+	double tc = bench_now();
 	if (chorus_scan_run(c, m, &p, &scan, &err)) {
 		fprintf(stderr, "bench_scan: %s\n", err.text);
 		exit(1);
 	}
-	s->secs[M_CORE] = now() - tc;
+	s->secs[M_CORE] = bench_now() - tc;
 	s->peak_mb[M_CORE] = peak_mb();
 	FILE *devnull = fopen("/dev/null", "w");
-	double tw = now();
+	double tw = bench_now();
 	chorus_report_meta meta = { .models_version = chorus_models_version(m) };
 	chorus_report_json(devnull, scan, c, &p, &meta, &err);
 	fclose(devnull);
-	s->secs[M_WRITE] = now() - tw;
+	s->secs[M_WRITE] = bench_now() - tw;
 	s->peak_mb[M_WRITE] = peak_mb();
-	s->secs[M_TOTAL] = now() - t0;
+	s->secs[M_TOTAL] = bench_now() - t0;
 	s->peak_mb[M_TOTAL] = peak_mb();
 	s->clusters = chorus_scan_cluster_count(scan);
 	chorus_scan_free(scan);
@@ -217,7 +212,7 @@ static void run_once(const char *file, int threads, int parse_only, sample *s)
  * text and id looked up: a parse with a common library, for scale. */
 static void jansson_parse(const char *file, int threads, sample *s)
 {
-	double t0 = now();
+	double t0 = bench_now();
 	FILE *f = fopen(file, "rb");
 	char *buf = NULL;
 	long len = -1;
@@ -256,7 +251,7 @@ static void jansson_parse(const char *file, int threads, sample *s)
 		}
 	}
 	free(buf);
-	s->secs[M_JANSSON] = now() - t0;
+	s->secs[M_JANSSON] = bench_now() - t0;
 	s->peak_mb[M_JANSSON] = peak_mb();
 	s->posts = records;
 	s->clusters = bytes; /* only so that the work is used */
@@ -297,7 +292,7 @@ static int run_cli(const char *exe, const char *file, int threads, sample *out)
 	char nt[16];
 	struct rusage ru;
 	int status;
-	double t0 = now();
+	double t0 = bench_now();
 	pid_t pid;
 
 	snprintf(nt, sizeof nt, "%d", threads);
@@ -316,21 +311,9 @@ static int run_cli(const char *exe, const char *file, int threads, sample *out)
 	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		return -1;
-	out->secs[M_CLI] = now() - t0;
+	out->secs[M_CLI] = bench_now() - t0;
 	out->peak_mb[M_CLI] = (double)ru.ru_maxrss / 1024.0;
 	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void report(int threads, sample *full, sample *parse, sample *cli, sample *jp, int runs)
@@ -349,7 +332,7 @@ static void report(int threads, sample *full, sample *parse, sample *cli, sample
 			v[r] = src[r].secs[k];
 			mem[r] = src[r].peak_mb[k];
 		}
-		double t = median(v, runs), pm = median(mem, runs);
+		double t = bench_median(v, runs), pm = bench_median(mem, runs);
 		printf("  %-32s %10.3f %14.0f %11.0f%s\n", names[k], t, t > 0 ? posts / t : 0, pm,
 		       full[0].reset_ok ? "" : "*");
 	}
@@ -357,18 +340,18 @@ static void report(int threads, sample *full, sample *parse, sample *cli, sample
 		v[r] = full[r].secs[M_TOTAL];
 		mem[r] = parse[r].secs[M_PARSE_ONLY];
 	}
-	double total = median(v, runs), floor = median(mem, runs);
+	double total = bench_median(v, runs), floor = bench_median(mem, runs);
 	printf("  end to end / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
 	if (cli) {
 		for (int r = 0; r < runs; r++)
 			v[r] = cli[r].secs[M_CLI];
-		total = median(v, runs);
+		total = bench_median(v, runs);
 		printf("  chorus scan command / parse only = %.2fx\n", floor > 0 ? total / floor : 0);
 	}
 	if (jp) {
 		for (int r = 0; r < runs; r++)
 			mem[r] = jp[r].secs[M_JANSSON];
-		const double jt = median(mem, runs);
+		const double jt = bench_median(mem, runs);
 		if (jp[0].posts != posts)
 			printf("  (jansson parsed %llu records, the scan %llu posts)\n", jp[0].posts, posts);
 		printf("  (for scale: %s / jansson parse only = %.2fx)\n",

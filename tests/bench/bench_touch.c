@@ -19,24 +19,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+#include "bench_util.h"
 
 /* One run: first-touch and rewrite throughput in MB/s. */
 static int touch(size_t bytes, int huge, double *first, double *again)
@@ -53,12 +36,12 @@ static int touch(size_t bytes, int huge, double *first, double *again)
 #else
 	(void)huge;
 #endif
-	t0 = now();
+	t0 = bench_now();
 	for (size_t i = 0; i < bytes; i += 4096)
 		p[i] = 1;
-	t1 = now();
+	t1 = bench_now();
 	memset(p, 2, bytes);
-	t2 = now();
+	t2 = bench_now();
 	*first = (double)bytes / 1e6 / (t1 - t0);
 	*again = (double)bytes / 1e6 / (t2 - t1);
 	munmap(p, bytes);
@@ -92,7 +75,7 @@ int main(int argc, char **argv)
 			       first[r], again[r]);
 		}
 		printf("  median: first touch %8.0f MB/s, written again %8.0f MB/s\n",
-		       median(first, runs), median(again, runs));
+		       bench_median(first, runs), bench_median(again, runs));
 	}
 	return 0;
 }
