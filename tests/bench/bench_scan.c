@@ -225,7 +225,8 @@ static void jansson_parse(const char *file, int threads, sample *s)
 		exit(1);
 	}
 	fclose(f);
-	(void)threads; /* unused without OpenMP */
+	json_object_seed(0); /* jansson's hash seed, before any thread starts */
+	(void)threads;       /* unused without OpenMP */
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) default(none) \
 	shared(buf) firstprivate(len) reduction(+ : records, bytes)
 	for (long part = 0; part < 256; part++) {
