@@ -197,15 +197,12 @@ static int dedup_part(const chorus_corpus *c, const uint64_t *key, uint8_t *dup,
 {
 	uint32_t *own;
 	const size_t mine = chorus_par_part(key, c->n, part, nparts, &own);
-	size_t cap = 16, mask;
+	size_t mask;
 	uint64_t *slot;
 
 	if (mine == SIZE_MAX)
 		return CHORUS_ENOMEM;
-	while (cap < 2 * mine)
-		cap *= 2;
-	mask = cap - 1;
-	slot = chorus_calloc(cap, sizeof *slot);
+	slot = chorus_par_table(mine, sizeof *slot, &mask);
 	if (!slot) {
 		chorus_free(own);
 		return CHORUS_ENOMEM;

@@ -6,8 +6,9 @@
  * ignored by the compiler.  chorus_par_threads turns a user request
  * (0 = "as many as OpenMP would use") into a thread count >= 1, never more
  * than CHORUS_PAR_MAX_THREADS so per-thread workspaces stay bounded.
- * chorus_par_part splits indices among threads by hash (duplicate ids,
- * author numbering).
+ * chorus_par_part splits indices among threads by hash, and
+ * chorus_par_table makes each part's table (duplicate ids, author
+ * numbering).
  */
 #ifndef CHORUS_PAR_INT_H
 #define CHORUS_PAR_INT_H
@@ -76,6 +77,19 @@ static inline size_t chorus_par_part(const uint64_t *hash, size_t n, int part, i
 		if ((hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
 			(*own)[k++] = (uint32_t)i;
 	return mine;
+}
+
+/* A zeroed open-addressing table for a part of mine indices: a power of
+ * two of at least 2 * mine (and 16) slots of size bytes, so it is at most
+ * half full; *mask is its size - 1.  NULL when out of memory. */
+static inline void *chorus_par_table(size_t mine, size_t size, size_t *mask)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * mine)
+		cap *= 2;
+	*mask = cap - 1;
+	return chorus_calloc(cap, size);
 }
 
 #endif

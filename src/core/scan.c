@@ -147,15 +147,12 @@ static int first_posts(const struct chorus_scan *s, const uint64_t *hash, uint32
 {
 	uint32_t *own;
 	const size_t mine = chorus_par_part(hash, s->n, part, nparts, &own);
-	size_t cap = 16, mask;
+	size_t mask;
 	author_slot *slot;
 
 	if (mine == SIZE_MAX)
 		return CHORUS_ENOMEM;
-	while (cap < 2 * mine)
-		cap *= 2;
-	mask = cap - 1;
-	slot = chorus_calloc(cap, sizeof *slot);
+	slot = chorus_par_table(mine, sizeof *slot, &mask);
 	if (!slot) {
 		chorus_free(own);
 		return CHORUS_ENOMEM;
