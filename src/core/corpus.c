@@ -196,17 +196,12 @@ static int dedup_part(const chorus_corpus *c, const uint64_t *key, uint8_t *dup,
 		      int nparts)
 {
 	uint32_t *own;
-	const size_t mine = chorus_par_part(key, c->n, part, nparts, &own);
-	size_t mask;
-	uint64_t *slot;
+	size_t mine, mask;
+	uint64_t *const slot =
+		chorus_par_split(key, c->n, part, nparts, sizeof *slot, &own, &mine, &mask);
 
-	if (mine == SIZE_MAX)
+	if (!slot)
 		return CHORUS_ENOMEM;
-	slot = chorus_par_table(mine, sizeof *slot, &mask);
-	if (!slot) {
-		chorus_free(own);
-		return CHORUS_ENOMEM;
-	}
 	for (size_t k = 0; k < mine; k++) {
 		const uint32_t i = own[k];
 		const uint64_t tag = key[i] >> 32 << 32;

@@ -6,9 +6,8 @@
  * ignored by the compiler.  chorus_par_threads turns a user request
  * (0 = "as many as OpenMP would use") into a thread count >= 1, never more
  * than CHORUS_PAR_MAX_THREADS so per-thread workspaces stay bounded.
- * chorus_par_part splits indices among threads by hash, and
- * chorus_par_table makes each part's table (duplicate ids, author
- * numbering).
+ * chorus_par_split splits indices among threads by hash, with a table
+ * for each part (duplicate ids, author numbering).
  */
 #ifndef CHORUS_PAR_INT_H
 #define CHORUS_PAR_INT_H
@@ -59,37 +58,37 @@ static inline int chorus_par_thread_id(void)
 #endif
 }
 
-/* Work split by hash: the indices i < n whose hash[i] falls in part of
- * nparts (by its upper 32 bits, so equal hashes share a part), in order,
- * into *own (a new array, freed by the caller).  Returns their count, or
- * SIZE_MAX when out of memory (*own is then NULL). */
-static inline size_t chorus_par_part(const uint64_t *hash, size_t n, int part, int nparts,
-				     uint32_t **own)
+/* Work split by hash, and the table to walk it through: the indices
+ * i < n whose hash[i] falls in part of nparts (by its upper 32 bits, so
+ * equal hashes share a part), in order, into *own (a new array) and their
+ * count into *mine; the table returned is zeroed, of a power of two of at
+ * least 2 * mine (and 16) slots of size bytes, so it is at most half full,
+ * and *mask is its size - 1.  The caller frees both.  NULL when out of
+ * memory (nothing is left to free then). */
+static inline void *chorus_par_split(const uint64_t *hash, size_t n, int part, int nparts,
+				     size_t size, uint32_t **own, size_t *mine, size_t *mask)
 {
-	size_t mine = 0, k = 0;
+	size_t m = 0, k = 0, cap = 16;
+	void *table;
 
 	for (size_t i = 0; i < n; i++)
-		mine += (hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
-	*own = chorus_mallocarray(mine ? mine : 1, sizeof **own);
-	if (!*own)
-		return SIZE_MAX;
+		m += (hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part;
+	while (cap < 2 * m)
+		cap *= 2;
+	*own = chorus_mallocarray(m ? m : 1, sizeof **own);
+	table = chorus_calloc(cap, size);
+	if (!*own || !table) {
+		chorus_free(*own);
+		chorus_free(table);
+		*own = NULL;
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
 		if ((hash[i] >> 32) % (uint64_t)nparts == (uint64_t)part)
 			(*own)[k++] = (uint32_t)i;
-	return mine;
-}
-
-/* A zeroed open-addressing table for a part of mine indices: a power of
- * two of at least 2 * mine (and 16) slots of size bytes, so it is at most
- * half full; *mask is its size - 1.  NULL when out of memory. */
-static inline void *chorus_par_table(size_t mine, size_t size, size_t *mask)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * mine)
-		cap *= 2;
+	*mine = m;
 	*mask = cap - 1;
-	return chorus_calloc(cap, size);
+	return table;
 }
 
 #endif

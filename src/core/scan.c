@@ -146,17 +146,12 @@ static int first_posts(const struct chorus_scan *s, const uint64_t *hash, uint32
 		       int part, int nparts)
 {
 	uint32_t *own;
-	const size_t mine = chorus_par_part(hash, s->n, part, nparts, &own);
-	size_t mask;
-	author_slot *slot;
+	size_t mine, mask;
+	author_slot *const slot =
+		chorus_par_split(hash, s->n, part, nparts, sizeof *slot, &own, &mine, &mask);
 
-	if (mine == SIZE_MAX)
+	if (!slot)
 		return CHORUS_ENOMEM;
-	slot = chorus_par_table(mine, sizeof *slot, &mask);
-	if (!slot) {
-		chorus_free(own);
-		return CHORUS_ENOMEM;
-	}
 	for (size_t k = 0; k < mine; k++) {
 		const uint32_t i = own[k];
 		const chorus_str *a = &s->post[i]->author;
